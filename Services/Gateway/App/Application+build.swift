@@ -1,0 +1,49 @@
+import Foundation
+import Hummingbird
+import Logging
+import Shared
+
+/// Builds the gateway: the routes below are the API's table of contents.
+/// Start-up migrates the database and creates the first superuser before the
+/// server accepts connections.
+public func buildApplication(config: AppConfig, logger: Logger) async throws -> some ApplicationProtocol {
+    let database = Database(url: config.database, maximumConnections: config.databasePoolSize, logger: logger)
+    let migrator = try Migrator.fromDefaultLocation()
+    let hasher = try await PasswordHasher(cost: config.bcryptCost)
+    let tokens = await TokenService(secretKey: config.secretKey, lifetime: .seconds(config.accessTokenExpireMinutes * 60))
+    let users = UsersRepository(database: database)
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: RequestLogMiddleware())
+    router.add(middleware: ErrorMiddleware())
+
+    router.addRoutes(HealthController(database: database, expectedSchemaVersion: migrator.latestVersion).endpoints)
+
+    let api = router.group("api/v1")
+    api.addRoutes(LoginController(users: users, hasher: hasher, tokens: tokens).endpoints, atPath: "login")
+
+    let authenticated = api.group()
+        .add(middleware: BearerAuthenticator(tokens: tokens, users: users))
+        .group(context: AuthenticatedContext.self)
+    authenticated.addRoutes(UsersController(users: users, hasher: hasher).endpoints, atPath: "users")
+    authenticated.addRoutes(
+        OrganizationsController(organizations: OrganizationsRepository(database: database)).endpoints,
+        atPath: "organizations"
+    )
+
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(config.host, port: config.port), serverName: "gateway"),
+        services: [database.client],
+        logger: logger
+    )
+    app.beforeServerStarts {
+        try await migrator.migrate(database.client, logger: logger)
+        try await users.ensureFirstSuperuser(
+            email: config.firstSuperuser,
+            hashedPassword: { try await hasher.hash(config.firstSuperuserPassword) },
+            logger: logger
+        )
+    }
+    return app
+}

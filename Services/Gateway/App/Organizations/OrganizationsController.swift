@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import Shared
+
+/// `/api/v1/organizations`: tenants and their members.
+struct OrganizationsController {
+    let organizations: OrganizationsRepository
+
+    var endpoints: RouteCollection<AuthenticatedContext> {
+        let routes = RouteCollection(context: AuthenticatedContext.self)
+        routes.post("", use: create)
+        routes.get("", use: list)
+        routes.get(":organization_id", use: read)
+        routes.get(":organization_id/members", use: listMembers)
+        routes.post(":organization_id/members", use: addMember)
+        routes.delete(":organization_id/members/:user_id", use: removeMember)
+        return routes
+    }
+
+    @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let input = RequestInput(request, context: context)
+        let body = try input.validated(try await input.jsonBody(OrganizationCreate.self))
+        return JSONResponse(try await organizations.create(body, creatorID: context.user.id, logger: context.logger))
+    }
+
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let input = RequestInput(request, context: context)
+        let paging = input.paging()
+        try input.check()
+        return JSONResponse(try await organizations.list(for: context.user, paging: paging, logger: context.logger))
+    }
+
+    @Sendable func read(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let input = RequestInput(request, context: context)
+        let id = try input.validated(input.pathUUID("organization_id"))
+        return JSONResponse(try await visibleOrganization(id, context: context))
+    }
+
+    @Sendable func listMembers(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let input = RequestInput(request, context: context)
+        let id = try input.validated(input.pathUUID("organization_id"))
+        _ = try await visibleOrganization(id, context: context)
+        let members = try await organizations.members(of: id, logger: context.logger)
+        return JSONResponse(Page(data: members, count: members.count))
+    }
+
+    @Sendable func addMember(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let input = RequestInput(request, context: context)
+        let id = input.pathUUID("organization_id")
+        let (organizationID, body) = try input.validated(id, try await input.jsonBody(MemberCreate.self))
+        try await requireAdmin(organizationID, context: context)
+        return JSONResponse(try await organizations.addMember(body, to: organizationID, logger: context.logger))
+    }
+
+    @Sendable func removeMember(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let input = RequestInput(request, context: context)
+        let (organizationID, userID) = try input.validated(input.pathUUID("organization_id"), input.pathUUID("user_id"))
+        try await requireAdmin(organizationID, context: context)
+        guard try await organizations.removeMember(userID, from: organizationID, logger: context.logger) else {
+            throw APIError.notFound("Member not found")
+        }
+        return JSONResponse(Message("Member removed"))
+    }
+
+    /// 404 for an organization the caller cannot see: its existence is not revealed.
+    private func visibleOrganization(_ id: UUID, context: AuthenticatedContext) async throws -> OrganizationPublic {
+        guard let organization = try await organizations.find(id, for: context.user, logger: context.logger) else {
+            throw APIError.notFound("Organization not found")
+        }
+        return organization
+    }
+
+    /// Member management is for the organization's admins and superusers.
+    private func requireAdmin(_ organizationID: UUID, context: AuthenticatedContext) async throws {
+        _ = try await visibleOrganization(organizationID, context: context)
+        if context.user.isSuperuser { return }
+        guard try await organizations.role(of: context.user.id, in: organizationID, logger: context.logger) == .admin else {
+            throw APIError.forbidden("Only an organization admin may manage its members")
+        }
+    }
+}

@@ -1,0 +1,23 @@
+import Logging
+import ServiceLifecycle
+import Shared
+
+/// Assembles the worker's services into one group with graceful shutdown on SIGTERM and SIGINT.
+public enum WorkerServices {
+    public static func serviceGroup(config: AppConfig, logger: Logger) -> ServiceGroup {
+        let database = Database(url: config.database, maximumConnections: config.workerConcurrency + 4, logger: logger)
+        let listener = UploadTaskListener(database: database, logger: logger) { taskID in
+            logger.debug("task notification", metadata: ["task_id": "\(taskID)"])
+        }
+        return ServiceGroup(
+            configuration: .init(
+                services: [
+                    .init(service: database.client),
+                    .init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Testing
+import TestSupport
+
+@Suite("Organizations, members and tenancy")
+struct OrganizationsTests {
+    // MARK: Tests
+
+    @Test func theCreatorOfAnOrganizationIsItsAdmin() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let response = try await api.post("/api/v1/organizations/", token: alice.token, json: ["name": "Studio A"])
+            #expect(response.status == .ok)
+            #expect(response.json.keys == ["id", "name", "created_at", "updated_at"])
+            let id = try #require(response.json["id"].uuid)
+            let members = try await api.get("/api/v1/organizations/\(id)/members", token: alice.token)
+            #expect(members.json["count"] == 1)
+            #expect(members.json["data"][0]["user_id"].uuid == alice.id)
+            #expect(members.json["data"][0]["role"] == "admin")
+        }
+    }
+
+    @Test func timestampsAreRFC3339UTCWithMilliseconds() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let response = try await api.post("/api/v1/organizations", token: alice.token, json: ["name": "Studio"])
+            let created = try #require(response.json["created_at"].string)
+            #expect(created.wholeMatch(of: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z/) != nil, "\(created)")
+        }
+    }
+
+    @Test func aUserListsOnlyTheirOrganizationsAndASuperuserAll() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let aliceOrganization = try await api.createOrganization("A", admin: alice)
+            _ = try await api.createOrganization("B", admin: bob)
+
+            let aliceList = try await api.get("/api/v1/organizations/", token: alice.token)
+            #expect(aliceList.json["count"] == 1)
+            #expect(aliceList.json["data"][0]["id"].uuid == aliceOrganization)
+
+            let all = try await api.get("/api/v1/organizations/", token: try await api.superuserToken())
+            #expect(all.json["count"] == 2)
+        }
+    }
+
+    @Test func anOutsiderCannotSeeAnOrganizationOrItsMembers() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let mallory = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            for path in ["/api/v1/organizations/\(organization)", "/api/v1/organizations/\(organization)/members"] {
+                let response = try await api.get(path, token: mallory.token)
+                #expect(response.status == .notFound)
+                #expect(response.json == ["detail": "Organization not found"])
+            }
+            let join = try await api.post(
+                "/api/v1/organizations/\(organization)/members", token: mallory.token,
+                json: ["user_id": .uuid(mallory.id), "role": "admin"]
+            )
+            #expect(join.status == .notFound)
+        }
+    }
+
+    @Test func anUnknownOrganizationIsNotFound() async throws {
+        try await TestGateway.run { api in
+            let response = try await api.get("/api/v1/organizations/\(UUID())", token: try await api.superuserToken())
+            #expect(response.status == .notFound)
+        }
+    }
+
+    @Test func adminsAddAndRemoveMembersButPlainMembersMayNot() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let carol = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            try await api.addMember(bob, to: organization, by: alice)
+
+            let byMember = try await api.post(
+                "/api/v1/organizations/\(organization)/members", token: bob.token, json: ["user_id": .uuid(carol.id)]
+            )
+            #expect(byMember.status == .forbidden)
+
+            let memberSees = try await api.get("/api/v1/organizations/\(organization)", token: bob.token)
+            #expect(memberSees.status == .ok)
+
+            let removed = try await api.delete("/api/v1/organizations/\(organization)/members/\(bob.id)", token: alice.token)
+            #expect(removed.status == .ok)
+            #expect(removed.json == ["message": "Member removed"])
+            let afterRemoval = try await api.get("/api/v1/organizations/\(organization)", token: bob.token)
+            #expect(afterRemoval.status == .notFound)
+
+            let again = try await api.delete("/api/v1/organizations/\(organization)/members/\(bob.id)", token: alice.token)
+            #expect(again.status == .notFound)
+        }
+    }
+
+    @Test func aSuperuserManagesMembersOfAnyOrganization() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            let response = try await api.post(
+                "/api/v1/organizations/\(organization)/members", token: try await api.superuserToken(),
+                json: ["user_id": .uuid(bob.id), "role": "member"]
+            )
+            #expect(response.status == .ok)
+            #expect(response.json.keys == ["organization_id", "user_id", "email", "role", "created_at"])
+        }
+    }
+
+    @Test func addingAnUnknownUserIsAValueErrorAtUserId() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            let unknown = UUID()
+            let response = try await api.post(
+                "/api/v1/organizations/\(organization)/members", token: alice.token, json: ["user_id": .uuid(unknown)]
+            )
+            #expect(response.status == .unprocessableContent)
+            #expect(response.json["detail"][0]["type"] == "value_error")
+            #expect(response.json["detail"][0]["loc"] == ["body", "user_id"])
+        }
+    }
+
+    @Test func addingAMemberTwiceIsAConflict() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            try await api.addMember(bob, to: organization, by: alice)
+            let again = try await api.post(
+                "/api/v1/organizations/\(organization)/members", token: alice.token, json: ["user_id": .uuid(bob.id)]
+            )
+            #expect(again.status == .conflict)
+        }
+    }
+
+    @Test func aRoleOutsideTheEnumIsAnEnumError() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            let response = try await api.post(
+                "/api/v1/organizations/\(organization)/members", token: alice.token,
+                json: ["user_id": .uuid(alice.id), "role": "owner"]
+            )
+            #expect(response.status == .unprocessableContent)
+            #expect(response.json["detail"][0]["type"] == "enum")
+            #expect(response.json["detail"][0]["msg"] == "Input should be 'admin' or 'member'")
+            #expect(response.json["detail"][0]["ctx"] == ["expected": "'admin' or 'member'"])
+        }
+    }
+}
