@@ -7,6 +7,11 @@ public struct JSONParser {
         public var position: Int
         /// Python's `json` module wording, which pydantic reports in `ctx.error`.
         public var reason: String
+
+        public init(position: Int, reason: String) {
+            self.position = position
+            self.reason = reason
+        }
     }
 
     public static let maxDepth = 64

@@ -94,11 +94,13 @@ public enum TestDatabase {
     }
 
     /// Runs `body` with a client on the server's maintenance database.
+    @discardableResult
     public static func admin<Result: Sendable>(_ body: (PostgresClient) async throws -> Result) async throws -> Result {
         try await withClient(try serverURL, body)
     }
 
     /// Runs `body` with a running client for `url`, shut down afterwards.
+    @discardableResult
     public static func withClient<Result: Sendable>(
         _ url: DatabaseURL, _ body: (PostgresClient) async throws -> Result
     ) async throws -> Result {
