@@ -3,7 +3,7 @@ import Foundation
 /// A JSON document with object keys kept in order, so responses read like the
 /// API documents and validation errors can echo back exactly what a client sent.
 public enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByDictionaryLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral
+    ExpressibleByArrayLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral
 {
     case null
     case bool(Bool)
@@ -20,6 +20,7 @@ public enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, Expressi
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
     public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
 
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 }

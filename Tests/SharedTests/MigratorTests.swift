@@ -16,7 +16,7 @@ struct MigratorTests {
         do {
             try await TestDatabase.withClient(try TestDatabase.serverURL.with(database: name), body)
         } catch {
-            try? await TestDatabase.admin { try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)")) }
+            _ = try? await TestDatabase.admin { try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)")) }
             throw error
         }
         try await TestDatabase.admin { try await $0.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)")) }

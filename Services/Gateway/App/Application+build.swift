@@ -30,6 +30,15 @@ public func buildApplication(config: AppConfig, logger: Logger) async throws -> 
         OrganizationsController(organizations: OrganizationsRepository(database: database)).endpoints,
         atPath: "organizations"
     )
+    authenticated.addRoutes(CatalogController<ShotTypePublic>(database: database).endpoints, atPath: "shot-types")
+    authenticated.addRoutes(CatalogController<SubjectPublic>(database: database).endpoints, atPath: "subjects")
+    authenticated.addRoutes(
+        CatalogController<BackgroundPresetPublic>(database: database).endpoints, atPath: "background-presets"
+    )
+    authenticated.addRoutes(CatalogController<GuidelinesPublic>(database: database).endpoints, atPath: "guidelines")
+    authenticated.addRoutes(
+        ShotTypeRulesController(database: database).endpoints, atPath: "guidelines/:guidelines_id/shot-type-rules"
+    )
 
     var app = Application(
         router: router,

@@ -1,0 +1,107 @@
+import Foundation
+import PostgresNIO
+import Shared
+
+/// `/api/v1/guidelines/`: shooting guidelines. Create and update also take
+/// `shot_type_rules` groups, each applied as by bulk-replace.
+struct GuidelinesPublic: CatalogResource {
+    static let table = TenantTable(name: "shooting_guidelines", noun: "Guidelines")
+    static let idParameter = "guidelines_id"
+
+    var id: UUID
+    var name: String
+    var description: String?
+    var ownerID: UUID
+    var organizationID: UUID?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(row: PostgresRandomAccessRow) throws {
+        id = try row.value("id")
+        name = try row.value("name")
+        description = try row.value("description")
+        ownerID = try row.value("owner_id")
+        organizationID = try row.value("organization_id")
+        createdAt = try row.value("created_at")
+        updatedAt = try row.value("updated_at")
+    }
+
+    var json: JSONValue {
+        .object([
+            "id": .uuid(id),
+            "name": .string(name),
+            "description": .string(description),
+            "owner_id": .uuid(ownerID),
+            "organization_id": .uuid(organizationID),
+            "created_at": .date(createdAt),
+            "updated_at": .date(updatedAt),
+        ])
+    }
+
+    struct Create: OwnedCreate {
+        var name: String
+        var description: String?
+        var ownerID: UUID?
+        var organizationID: UUID?
+        var shotTypeRules: [GuidelinesShotTypeRuleGroupInput]
+
+        static func read(_ reader: ObjectReader) -> Create? {
+            let named = NamedFields.read(reader, requireName: true)
+            let owner = OwnerFields.read(reader)
+            let rules = reader.optional("shot_type_rules") { $0.list { $0.object(GuidelinesShotTypeRuleGroupInput.read) } }
+            guard let name = named.name else { return nil }
+            return Create(
+                name: name, description: named.description, ownerID: owner.ownerID,
+                organizationID: owner.organizationID, shotTypeRules: rules ?? []
+            )
+        }
+    }
+
+    struct Update: RequestBody {
+        var named: NamedFields
+        /// nil = rules unchanged; listed keys are replaced, unlisted keys stay.
+        var shotTypeRules: [GuidelinesShotTypeRuleGroupInput]?
+
+        static func read(_ reader: ObjectReader) -> Update? {
+            Update(
+                named: NamedFields.read(reader, requireName: false),
+                shotTypeRules: reader.optional("shot_type_rules") { $0.list { $0.object(GuidelinesShotTypeRuleGroupInput.read) } }
+            )
+        }
+    }
+
+    static func insert(_ body: Create, owner: Ownership, in write: CatalogWrite) async throws -> UUID {
+        let id = try await write.connection.query(
+            """
+            INSERT INTO shooting_guidelines (name, description, owner_id, organization_id)
+            VALUES (\(body.name), \(body.description), \(owner.ownerID), \(owner.organizationID))
+            RETURNING id
+            """,
+            logger: write.logger
+        ).one(UUID.self)
+        try await ShotTypeRulesRepository.replaceAll(
+            id, groups: body.shotTypeRules, locPrefix: ["body", "shot_type_rules"], groupsAreListed: true,
+            scope: write.scope, on: write.connection, logger: write.logger
+        )
+        return id
+    }
+
+    static func update(_ id: UUID, with body: Update, in write: CatalogWrite) async throws {
+        try await write.connection.query(
+            """
+            UPDATE shooting_guidelines SET
+                name = coalesce(\(body.named.name), name),
+                description = coalesce(\(body.named.description), description),
+                updated_at = now()
+            WHERE id = \(id)
+            """,
+            logger: write.logger
+        )
+        if let groups = body.shotTypeRules {
+            try await ShotTypeRulesRepository.replaceAll(
+                id, groups: groups, locPrefix: ["body", "shot_type_rules"], groupsAreListed: true,
+                scope: write.scope, on: write.connection, logger: write.logger
+            )
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// SQL for `guidelines_shot_type_rules`. Rules pointing at deleted shot types
+/// are kept but never shown. Callers hold the guidelines row lock
+/// (`TenantRows.lockForChange`) for every change, which serialises concurrent
+/// bulk-replaces of one guideline.
+struct ShotTypeRulesRepository: Sendable {
+    /// Flat rows, ordered by kind (as text), value and age; optionally one key only.
+    static func rules(
+        of guidelinesID: UUID, key: (kind: GuidelinesShotTypeRuleKind, value: String)? = nil,
+        on client: some PostgresQueryable, logger: Logger
+    ) async throws -> [GuidelinesShotTypeRulePublic] {
+        let rows = try await client.run(
+            """
+            SELECT r.* FROM guidelines_shot_type_rules r
+            JOIN shot_types st ON st.id = r.shot_type_id AND st.deleted_at IS NULL
+            WHERE r.guidelines_id = \(guidelinesID)
+              AND (\(key?.kind.rawValue)::text IS NULL OR (r.rule_kind::text = \(key?.kind.rawValue) AND r.rule_value = \(key?.value)))
+            ORDER BY r.rule_kind::text, r.rule_value, r.created_at, r.id
+            """,
+            logger: logger
+        )
+        var rules: [GuidelinesShotTypeRulePublic] = []
+        for try await row in rows { rules.append(try GuidelinesShotTypeRulePublic(row: row.makeRandomAccess())) }
+        return rules
+    }
+
+    /// Groups by (kind, value), shot types by name, each a full `ShotTypePublic`.
+    static func groups(of guidelinesID: UUID, on client: some PostgresQueryable, logger: Logger) async throws -> [GuidelinesShotTypeRuleGroup] {
+        let rows = try await client.run(
+            """
+            SELECT r.rule_kind::text AS rule_kind_text, r.rule_value AS rule_value_text, st.*
+            FROM guidelines_shot_type_rules r
+            JOIN shot_types st ON st.id = r.shot_type_id AND st.deleted_at IS NULL
+            WHERE r.guidelines_id = \(guidelinesID)
+            ORDER BY r.rule_kind::text, r.rule_value, st.name, st.id
+            """,
+            logger: logger
+        )
+        var groups: [GuidelinesShotTypeRuleGroup] = []
+        for try await row in rows {
+            let columns = row.makeRandomAccess()
+            let kind: String = try columns.value("rule_kind_text")
+            let value: String = try columns.value("rule_value_text")
+            let shotType = try ShotTypePublic(row: columns)
+            if let last = groups.last, last.ruleKind == kind, last.ruleValue == value {
+                groups[groups.count - 1].shotTypes.append(shotType)
+            } else {
+                groups.append(GuidelinesShotTypeRuleGroup(ruleKind: kind, ruleValue: value, shotTypes: [shotType]))
+            }
+        }
+        return groups
+    }
+
+    /// The 422 issues for shot type ids the caller cannot reference (unknown,
+    /// deleted or invisible), each at its own `loc`.
+    static func unusableShotTypes(
+        _ references: [(id: UUID, loc: [ValidationIssue.Location])], scope: TenantScope,
+        on client: some PostgresQueryable, logger: Logger
+    ) async throws -> [ValidationIssue] {
+        guard !references.isEmpty else { return [] }
+        // Referencing needs visibility only, not the request's organization filter.
+        let viewer = try TenantScope(viewer: scope.viewer, organizationID: nil)
+        let rows = try await client.run(
+            """
+            SELECT t.id FROM shot_types t
+            WHERE t.id = ANY (\(references.map(\.id))) AND \(visible: ShotTypePublic.table, in: viewer)
+            """,
+            logger: logger
+        )
+        var usable = Set<UUID>()
+        for try await id in rows.decode(UUID.self) { usable.insert(id) }
+        return references.filter { !usable.contains($0.id) }.map {
+            .valueError($0.loc, message: "Shot type not found", input: .uuid($0.id))
+        }
+    }
+
+    /// Makes the key's shot types exactly `shotTypeIDs`; rows that stay keep their ids.
+    static func replace(
+        _ guidelinesID: UUID, group: GuidelinesShotTypeRuleGroupInput, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let ids = Array(Set(group.shotTypeIDs))
+        try await connection.query(
+            """
+            DELETE FROM guidelines_shot_type_rules
+            WHERE guidelines_id = \(guidelinesID) AND rule_kind = \(group.ruleKind.rawValue)::guidelines_shot_type_rule_kind
+              AND rule_value = \(group.ruleValue) AND NOT (shot_type_id = ANY (\(ids)))
+            """,
+            logger: logger
+        )
+        try await connection.query(
+            """
+            INSERT INTO guidelines_shot_type_rules (guidelines_id, rule_kind, rule_value, shot_type_id)
+            SELECT \(guidelinesID), \(group.ruleKind.rawValue)::guidelines_shot_type_rule_kind, \(group.ruleValue), id
+            FROM unnest(\(ids)::uuid[]) AS id
+            ON CONFLICT ON CONSTRAINT guidelines_shot_type_rules_unique DO NOTHING
+            """,
+            logger: logger
+        )
+    }
+
+    /// Validates every group's shot types, then replaces each key; a bad id
+    /// anywhere changes nothing (the caller's transaction rolls back).
+    static func replaceAll(
+        _ guidelinesID: UUID, groups: [GuidelinesShotTypeRuleGroupInput], locPrefix: [ValidationIssue.Location],
+        groupsAreListed: Bool, scope: TenantScope, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        var references: [(id: UUID, loc: [ValidationIssue.Location])] = []
+        for (groupIndex, group) in groups.enumerated() {
+            let groupLoc = groupsAreListed ? locPrefix + [.index(groupIndex)] : locPrefix
+            for (index, id) in group.shotTypeIDs.enumerated() {
+                references.append((id, groupLoc + ["shot_type_ids", .index(index)]))
+            }
+        }
+        let issues = try await unusableShotTypes(references, scope: scope, on: connection, logger: logger)
+        guard issues.isEmpty else { throw APIError.validation(issues) }
+        for group in groups {
+            try await replace(guidelinesID, group: group, on: connection, logger: logger)
+        }
+    }
+}

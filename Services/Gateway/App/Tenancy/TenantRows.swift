@@ -1,0 +1,161 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Shared
+
+/// A table of tenant-owned rows (`owner_id`, `organization_id`), described so
+/// the visibility, paging, edit and delete rules are written once for all.
+struct TenantTable: Sendable {
+    /// The SQL table; always aliased `t` in queries.
+    var name: String
+    /// The resource's name in messages: "Subject not found".
+    var noun: String
+    /// Rows have a `public` column that makes them visible to everyone.
+    var hasPublicFlag = false
+    /// Deleting sets `deleted_at`; deleted rows behave as missing.
+    var softDeletes = false
+    /// The select list, over alias `t`.
+    var columns = "t.*"
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// `\(visible: table, in: scope)`: the row `t` is visible in the scope
+    /// (CONTRACT §3, with public rows) and not deleted.
+    mutating func appendInterpolation(visible table: TenantTable, in scope: TenantScope) {
+        appendLiteral("catalog_row_visible(\(table.hasPublicFlag ? "t.public" : "false"), t.owner_id, t.organization_id, ")
+        appendViewer(scope)
+        appendLiteral(")")
+        if table.softDeletes { appendLiteral(" AND t.deleted_at IS NULL") }
+    }
+
+    /// `\(changeableIn: scope)`: the row `t` is visible without its public flag,
+    /// so the caller may change it.
+    mutating func appendInterpolation(changeableIn scope: TenantScope) {
+        appendLiteral("row_visible(t.owner_id, t.organization_id, ")
+        appendViewer(scope)
+        appendLiteral(")")
+    }
+
+    private mutating func appendViewer(_ scope: TenantScope) {
+        appendInterpolation(scope.viewerID)
+        appendLiteral(", ")
+        appendInterpolation(scope.viewerIsSuperuser)
+        appendLiteral(", ")
+        appendInterpolation(scope.viewerOrganizationIDs)
+        appendLiteral(", ")
+        appendInterpolation(scope.organizationID)
+        appendLiteral("::uuid")
+    }
+}
+
+/// Reads and deletes rows of any `TenantTable` under a `TenantScope`.
+struct TenantRows: Sendable {
+    let database: Database
+
+    /// A page of visible rows, newest first, with the count of all of them.
+    func list(
+        _ table: TenantTable, scope: TenantScope, ownerID: UUID?, paging: Paging, logger: Logger
+    ) async throws -> (rows: [PostgresRandomAccessRow], count: Int) {
+        let count = try await database.client.query(
+            """
+            SELECT count(*) FROM \(unescaped: table.name) t
+            WHERE \(visible: table, in: scope) AND (\(ownerID)::uuid IS NULL OR t.owner_id = \(ownerID))
+            """,
+            logger: logger
+        )
+        var total = 0
+        for try await value in count.decode(Int.self) { total = value }
+        let page = try await database.client.query(
+            """
+            SELECT \(unescaped: table.columns) FROM \(unescaped: table.name) t
+            WHERE \(visible: table, in: scope) AND (\(ownerID)::uuid IS NULL OR t.owner_id = \(ownerID))
+            ORDER BY t.created_at DESC, t.id DESC
+            OFFSET \(paging.skip) LIMIT \(paging.limit)
+            """,
+            logger: logger
+        )
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in page { rows.append(row.makeRandomAccess()) }
+        return (rows, total)
+    }
+
+    /// One visible row; 404 when it does not exist, is deleted or is not visible.
+    func find(_ table: TenantTable, id: UUID, scope: TenantScope, logger: Logger) async throws -> PostgresRandomAccessRow {
+        try await Self.find(table, id: id, scope: scope, on: database.client, logger: logger)
+    }
+
+    static func find(
+        _ table: TenantTable, id: UUID, scope: TenantScope, on client: some PostgresQueryable, logger: Logger
+    ) async throws -> PostgresRandomAccessRow {
+        let rows = try await client.run(
+            """
+            SELECT \(unescaped: table.columns) FROM \(unescaped: table.name) t
+            WHERE t.id = \(id) AND \(visible: table, in: scope)
+            """,
+            logger: logger
+        )
+        for try await row in rows { return row.makeRandomAccess() }
+        throw APIError.notFound("\(table.noun) not found")
+    }
+
+    /// Locks a row for a change in the caller's transaction: 404 when the
+    /// caller cannot see it, 403 when they see it only because it is public.
+    static func lockForChange(
+        _ table: TenantTable, id: UUID, scope: TenantScope, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let rows = try await connection.query(
+            """
+            SELECT \(changeableIn: scope) FROM \(unescaped: table.name) t
+            WHERE t.id = \(id) AND \(visible: table, in: scope)
+            FOR UPDATE
+            """,
+            logger: logger
+        )
+        for try await changeable in rows.decode(Bool.self) {
+            guard changeable else {
+                throw APIError.forbidden("Not enough permissions to change this \(table.noun.lowercased())")
+            }
+            return
+        }
+        throw APIError.notFound("\(table.noun) not found")
+    }
+
+    /// Deletes (or soft-deletes) a row the caller may change.
+    func delete(_ table: TenantTable, id: UUID, scope: TenantScope, logger: Logger) async throws {
+        try await database.transaction { connection in
+            try await Self.lockForChange(table, id: id, scope: scope, on: connection, logger: logger)
+            if table.softDeletes {
+                try await connection.query(
+                    "UPDATE \(unescaped: table.name) SET deleted_at = now(), updated_at = now() WHERE id = \(id)",
+                    logger: logger
+                )
+            } else {
+                try await connection.query("DELETE FROM \(unescaped: table.name) WHERE id = \(id)", logger: logger)
+            }
+        }
+    }
+}
+
+/// Both a pooled client and a connection inside a transaction can run a query.
+protocol PostgresQueryable: Sendable {
+    func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence
+}
+
+extension PostgresClient: PostgresQueryable {
+    func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await self.query(query, logger: logger)
+    }
+}
+
+extension PostgresConnection: PostgresQueryable {
+    func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await self.query(query, logger: logger)
+    }
+}
+
+extension PostgresRandomAccessRow {
+    /// The named column's value; a missing column is a programming error.
+    func value<Value: PostgresDecodable>(_ column: String, as type: Value.Type = Value.self) throws -> Value {
+        try self[column].decode(Value.self)
+    }
+}

@@ -1,0 +1,18 @@
+import PostgresNIO
+
+extension PostgresRowSequence {
+    /// The first row's value, for statements that always return a row
+    /// (`INSERT ... RETURNING`, `SELECT count(*)`).
+    public func one<Value: PostgresDecodable>(_ type: Value.Type) async throws -> Value {
+        for try await value in decode(Value.self) { return value }
+        throw NoRow()
+    }
+
+    /// The first row, by column name; for statements that always return one.
+    public func oneRow() async throws -> PostgresRandomAccessRow {
+        for try await row in self { return row.makeRandomAccess() }
+        throw NoRow()
+    }
+
+    public struct NoRow: Error {}
+}

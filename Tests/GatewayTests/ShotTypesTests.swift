@@ -1,0 +1,135 @@
+import Foundation
+import PostgresNIO
+import Testing
+import TestSupport
+
+@Suite("Shot types")
+struct ShotTypesTests {
+    static let publicFields = [
+        "name", "view_angle", "framing", "shot_type_ref_image_url", "shot_type_prompt_instruction",
+        "file_naming_convention", "reference_image_url", "prompt", "prompt_builder_section", "core_focus",
+        "default_shot_type", "margins", "owner_id", "public", "organization_id", "id", "created_at", "updated_at",
+        "deleted_at", "reference_image",
+    ]
+
+    // MARK: Tests
+
+    @Test func aCreatedShotTypeHasEveryShotTypePublicField() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let response = try await api.post(
+                "/api/v1/shot-types/", token: alice.token,
+                json: [
+                    "name": "Back close-up", "view_angle": "three_quarter_left", "framing": "close_up",
+                    "file_naming_convention": "back_cu", "margins": ["top": 0.1, "nested": ["a": [1, 2]]],
+                    "core_focus": true, "prompt": "a prompt", "default_shot_type": "back",
+                ]
+            )
+            #expect(response.status == .ok)
+            #expect(response.json.keys == Self.publicFields)
+            #expect(response.json["view_angle"] == "three_quarter_left")
+            #expect(response.json["framing"] == "close_up")
+            #expect(response.json["margins"] == ["top": .double(0.1), "nested": ["a": [1, 2]]])
+            #expect(response.json["owner_id"].uuid == alice.id)
+            #expect(response.json["public"] == false)
+            #expect(response.json["deleted_at"] == .null)
+            #expect(response.json["reference_image"] == .null)
+        }
+    }
+
+    @Test func requiredFieldsAndEnumsAreValidatedTogether() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let missing = try await api.post("/api/v1/shot-types/", token: alice.token, json: [:])
+            #expect(missing.json.issueTypes == ["missing", "missing", "missing"])
+            let bad = try await api.post(
+                "/api/v1/shot-types/", token: alice.token,
+                json: ["name": "x", "view_angle": "sideways", "framing": "full_body", "margins": [1]]
+            )
+            #expect(bad.json.issueTypes == ["enum", "dict_type"])
+            #expect(bad.json["detail"][0]["msg"] == """
+                Input should be 'front', 'back', 'side', 'left', 'right', 'three_quarter_left', 'three_quarter_right', 'top', 'bottom' or 'detail'
+                """)
+        }
+    }
+
+    @Test func deletingIsSoftAndHidesTheShotTypeEverywhere() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let id = try await api.createShotType(by: alice)
+            let deleted = try await api.delete("/api/v1/shot-types/\(id)", token: alice.token)
+            #expect(deleted.json == ["message": "Shot type deleted successfully"])
+            #expect(try await api.get("/api/v1/shot-types/\(id)", token: alice.token).status == .notFound)
+            #expect(try await api.get("/api/v1/shot-types/", token: alice.token).json["count"] == 0)
+            #expect(try await api.put("/api/v1/shot-types/\(id)", token: alice.token, json: ["name": "x"]).status == .notFound)
+            let stillStored = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query("SELECT deleted_at IS NOT NULL FROM shot_types WHERE id = \(id)").one(Bool.self)
+            }
+            #expect(stillStored)
+        }
+    }
+
+    @Test func aPublicShotTypeIsSeenByAllButChangedOnlyByItsOwner() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let id = try await api.createShotType(by: alice, extra: ["public": true])
+            #expect(try await api.get("/api/v1/shot-types/\(id)", token: bob.token).status == .ok)
+            #expect(try await api.get("/api/v1/shot-types/", token: bob.token).json["count"] == 1)
+            let update = try await api.put("/api/v1/shot-types/\(id)", token: bob.token, json: ["name": "Mine now"])
+            #expect(update.status == .forbidden)
+            #expect(try await api.delete("/api/v1/shot-types/\(id)", token: bob.token).status == .forbidden)
+            #expect(try await api.put("/api/v1/shot-types/\(id)", token: alice.token, json: ["name": "Renamed"]).json["name"] == "Renamed")
+        }
+    }
+
+    @Test func aPrivateShotTypeIsInvisibleToOthers() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let id = try await api.createShotType(by: alice)
+            #expect(try await api.get("/api/v1/shot-types/\(id)", token: bob.token).status == .notFound)
+            #expect(try await api.put("/api/v1/shot-types/\(id)", token: bob.token, json: ["name": "x"]).status == .notFound)
+            #expect(try await api.delete("/api/v1/shot-types/\(id)", token: bob.token).status == .notFound)
+            #expect(try await api.get("/api/v1/shot-types/", token: bob.token).json["count"] == 0)
+        }
+    }
+
+    @Test func anUpdateChangesOnlyTheFieldsGivenAndMovesUpdatedAt() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let id = try await api.createShotType(by: alice, extra: ["prompt": "keep me", "margins": ["a": 1]])
+            let before = try await api.get("/api/v1/shot-types/\(id)", token: alice.token).json
+            let after = try await api.put(
+                "/api/v1/shot-types/\(id)", token: alice.token, json: ["framing": "upper_body", "prompt": .null]
+            ).json
+            #expect(after["framing"] == "upper_body")
+            #expect(after["prompt"] == "keep me")
+            #expect(after["margins"] == ["a": 1])
+            #expect(after["name"] == before["name"])
+            #expect(after["created_at"] == before["created_at"])
+            #expect(after["updated_at"] != before["updated_at"])
+        }
+    }
+
+    @Test func theOrganizationFilterListsOnlyThatOrganizationsShotTypes() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let mallory = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            _ = try await api.createShotType("Personal", by: alice)
+            _ = try await api.createShotType("Public", by: alice, extra: ["public": true])
+            let shared = try await api.createShotType("Shared", by: alice, organizationID: organization)
+
+            let filtered = try await api.get("/api/v1/shot-types/?organization_id=\(organization)", token: alice.token)
+            #expect(filtered.json["count"] == 1)
+            #expect(filtered.json["data"][0]["id"].uuid == shared)
+            #expect(filtered.json["data"][0]["organization_id"].uuid == organization)
+            #expect(try await api.get("/api/v1/shot-types/", token: alice.token).json["count"] == 3)
+
+            let outsider = try await api.get("/api/v1/shot-types/?organization_id=\(organization)", token: mallory.token)
+            #expect(outsider.status == .forbidden)
+            #expect(try await api.get("/api/v1/shot-types/\(shared)", token: mallory.token).status == .notFound)
+        }
+    }
+}
