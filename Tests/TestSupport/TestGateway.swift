@@ -68,6 +68,31 @@ public struct APIResponse: Sendable {
 public struct GatewayClient: Sendable {
     public let client: any TestClientProtocol
     public let config: AppConfig
+    /// Set by `withOwnConnection`: the test framework's client is one
+    /// connection, so requests meant to run concurrently need their own.
+    var ownConnection: TestClient?
+
+    init(client: any TestClientProtocol, config: AppConfig) {
+        self.client = client
+        self.config = config
+    }
+
+    /// Runs `body` with a client on a connection of its own.
+    public func withOwnConnection<Result: Sendable>(_ body: (GatewayClient) async throws -> Result) async throws -> Result {
+        guard let port = client.port else { throw TestFailure("not a live server") }
+        let connection = TestClient(host: "localhost", port: port)
+        connection.connect()
+        var copy = self
+        copy.ownConnection = connection
+        do {
+            let result = try await body(copy)
+            try await connection.shutdown()
+            return result
+        } catch {
+            try? await connection.shutdown()
+            throw error
+        }
+    }
 
     public var databaseURL: DatabaseURL { config.database }
 
@@ -81,6 +106,12 @@ public struct GatewayClient: Sendable {
         if let json {
             payload = ByteBuffer(bytes: JSONWriter.bytes(json))
             if headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        }
+        if let ownConnection {
+            let response = try await ownConnection.execute(
+                TestClient.Request(path, method: method, authority: "localhost", headers: headers, body: payload)
+            )
+            return APIResponse(status: response.status, headers: response.headers, body: response.body ?? ByteBuffer())
         }
         let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: payload)
         return APIResponse(status: response.status, headers: response.headers, body: response.body)
