@@ -6,38 +6,15 @@ import Shared
 struct BackgroundPresetPublic: CatalogResource {
     static let table = TenantTable(name: "background_presets", noun: "Background preset", hasPublicFlag: true)
 
-    var id: UUID
-    var name: String
-    var description: String?
+    var columns: NamedRowColumns
     var isPublic: Bool
-    var ownerID: UUID
-    var organizationID: UUID?
-    var createdAt: Date
-    var updatedAt: Date
 
     init(row: PostgresRandomAccessRow) throws {
-        id = try row.value("id")
-        name = try row.value("name")
-        description = try row.value("description")
+        columns = try NamedRowColumns(row: row)
         isPublic = try row.value("public")
-        ownerID = try row.value("owner_id")
-        organizationID = try row.value("organization_id")
-        createdAt = try row.value("created_at")
-        updatedAt = try row.value("updated_at")
     }
 
-    var json: JSONValue {
-        .object([
-            "id": .uuid(id),
-            "name": .string(name),
-            "description": .string(description),
-            "public": .bool(isPublic),
-            "owner_id": .uuid(ownerID),
-            "organization_id": .uuid(organizationID),
-            "created_at": .date(createdAt),
-            "updated_at": .date(updatedAt),
-        ])
-    }
+    var json: JSONValue { columns.json(extra: ["public": .bool(isPublic)]) }
 
     struct Create: OwnedCreate {
         var name: String

@@ -1,4 +1,6 @@
 import Foundation
+import PostgresNIO
+import Shared
 
 /// The `name` (1..255 characters) and `description` (up to 1024) that
 /// subjects, background presets and guidelines share, plus the optional
@@ -25,6 +27,66 @@ struct OwnerFields {
         OwnerFields(
             ownerID: reader.optional("owner_id") { $0.uuid() },
             organizationID: reader.optional("organization_id") { $0.uuid() }
+        )
+    }
+}
+
+/// The columns subjects, background presets and guidelines share, read from
+/// a row and written in the documents' order (`extra` goes after `description`).
+struct NamedRowColumns {
+    var id: UUID
+    var name: String
+    var description: String?
+    var ownerID: UUID
+    var organizationID: UUID?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(row: PostgresRandomAccessRow) throws {
+        id = try row.value("id")
+        name = try row.value("name")
+        description = try row.value("description")
+        ownerID = try row.value("owner_id")
+        organizationID = try row.value("organization_id")
+        createdAt = try row.value("created_at")
+        updatedAt = try row.value("updated_at")
+    }
+
+    func json(extra: JSONObject = [:]) -> JSONValue {
+        var object: JSONObject = ["id": .uuid(id), "name": .string(name), "description": .string(description)]
+        object.members += extra.members
+        object.members += [
+            ("owner_id", .uuid(ownerID)), ("organization_id", .uuid(organizationID)),
+            ("created_at", .date(createdAt)), ("updated_at", .date(updatedAt)),
+        ]
+        return .object(object)
+    }
+
+    /// Inserts a row of `table` with just these columns; returns its id.
+    static func insert(
+        into table: TenantTable, name: String, description: String?, owner: Ownership, in write: CatalogWrite
+    ) async throws -> UUID {
+        try await write.connection.query(
+            """
+            INSERT INTO \(unescaped: table.name) (name, description, owner_id, organization_id)
+            VALUES (\(name), \(description), \(owner.ownerID), \(owner.organizationID))
+            RETURNING id
+            """,
+            logger: write.logger
+        ).one(UUID.self)
+    }
+
+    /// Updates name and description (null = no change) of a row of `table`.
+    static func update(_ table: TenantTable, id: UUID, with named: NamedFields, in write: CatalogWrite) async throws {
+        try await write.connection.query(
+            """
+            UPDATE \(unescaped: table.name) SET
+                name = coalesce(\(named.name), name),
+                description = coalesce(\(named.description), description),
+                updated_at = now()
+            WHERE id = \(id)
+            """,
+            logger: write.logger
         )
     }
 }

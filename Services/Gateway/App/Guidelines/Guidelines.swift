@@ -8,35 +8,11 @@ struct GuidelinesPublic: CatalogResource {
     static let table = TenantTable(name: "shooting_guidelines", noun: "Guidelines")
     static let idParameter = "guidelines_id"
 
-    var id: UUID
-    var name: String
-    var description: String?
-    var ownerID: UUID
-    var organizationID: UUID?
-    var createdAt: Date
-    var updatedAt: Date
+    var columns: NamedRowColumns
 
-    init(row: PostgresRandomAccessRow) throws {
-        id = try row.value("id")
-        name = try row.value("name")
-        description = try row.value("description")
-        ownerID = try row.value("owner_id")
-        organizationID = try row.value("organization_id")
-        createdAt = try row.value("created_at")
-        updatedAt = try row.value("updated_at")
-    }
+    init(row: PostgresRandomAccessRow) throws { columns = try NamedRowColumns(row: row) }
 
-    var json: JSONValue {
-        .object([
-            "id": .uuid(id),
-            "name": .string(name),
-            "description": .string(description),
-            "owner_id": .uuid(ownerID),
-            "organization_id": .uuid(organizationID),
-            "created_at": .date(createdAt),
-            "updated_at": .date(updatedAt),
-        ])
-    }
+    var json: JSONValue { columns.json() }
 
     struct Create: OwnedCreate {
         var name: String
@@ -71,14 +47,9 @@ struct GuidelinesPublic: CatalogResource {
     }
 
     static func insert(_ body: Create, owner: Ownership, in write: CatalogWrite) async throws -> UUID {
-        let id = try await write.connection.query(
-            """
-            INSERT INTO shooting_guidelines (name, description, owner_id, organization_id)
-            VALUES (\(body.name), \(body.description), \(owner.ownerID), \(owner.organizationID))
-            RETURNING id
-            """,
-            logger: write.logger
-        ).one(UUID.self)
+        let id = try await NamedRowColumns.insert(
+            into: table, name: body.name, description: body.description, owner: owner, in: write
+        )
         try await ShotTypeRulesRepository.replaceAll(
             id, groups: body.shotTypeRules, locPrefix: ["body", "shot_type_rules"], groupsAreListed: true,
             scope: write.scope, on: write.connection, logger: write.logger
@@ -87,16 +58,7 @@ struct GuidelinesPublic: CatalogResource {
     }
 
     static func update(_ id: UUID, with body: Update, in write: CatalogWrite) async throws {
-        try await write.connection.query(
-            """
-            UPDATE shooting_guidelines SET
-                name = coalesce(\(body.named.name), name),
-                description = coalesce(\(body.named.description), description),
-                updated_at = now()
-            WHERE id = \(id)
-            """,
-            logger: write.logger
-        )
+        try await NamedRowColumns.update(table, id: id, with: body.named, in: write)
         if let groups = body.shotTypeRules {
             try await ShotTypeRulesRepository.replaceAll(
                 id, groups: groups, locPrefix: ["body", "shot_type_rules"], groupsAreListed: true,
