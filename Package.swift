@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
     ],
     targets: [
         // Domain, configuration, database access and migrations used by both services.
@@ -32,6 +33,9 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Shared",
             swiftSettings: swiftSettings
@@ -104,7 +108,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SharedTests",
-            dependencies: ["TestSupport", "Shared"],
+            dependencies: [
+                "TestSupport",
+                "Shared",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/SharedTests",
             swiftSettings: swiftSettings
         ),

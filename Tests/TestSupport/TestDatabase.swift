@@ -99,6 +99,18 @@ public enum TestDatabase {
         try await withClient(try serverURL, body)
     }
 
+    /// Runs `body` with a running `Database` for `url`, shut down afterwards.
+    public static func withDatabase<Result: Sendable>(
+        _ url: DatabaseURL, _ body: (Database) async throws -> Result
+    ) async throws -> Result {
+        let database = Database(url: url, maximumConnections: 8, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            defer { group.cancelAll() }
+            return try await body(database)
+        }
+    }
+
     /// Runs `body` with a running client for `url`, shut down afterwards.
     @discardableResult
     public static func withClient<Result: Sendable>(

@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+import NIOCore
+
+/// Where bytes live (CONTRACT §7): `postgres` (chunked bytea rows) or
+/// `filesystem:/path`. Blobs are written whole or not at all, streamed in and
+/// out in chunks, never held whole in memory.
+public protocol BlobStore: Sendable {
+    /// Streams the chunks `next` yields (nil = end) into a new blob and names
+    /// it once every byte is in; see `BlobWrite`. When a blob with that name
+    /// exists already, the new copy is dropped and `created` is false.
+    func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob
+
+    /// The blob's size in bytes, or nil when there is no such blob.
+    func size(of key: String) async throws -> Int?
+
+    /// Hands the bytes of `range` (all when nil) to `consume`, chunk by chunk.
+    func read(_ key: String, range: Range<Int>?, into consume: (ByteBuffer) async throws -> Void) async throws
+
+    /// Removes the blob; no error when it is already gone.
+    func delete(_ key: String) async throws
+}
+
+/// How a blob is written: its limits, an early look at its first bytes, and
+/// its name from its digest.
+public struct BlobWrite: Sendable {
+    /// Larger input stops the write with `BlobStoreError.tooLarge` as soon as it is seen.
+    public var maxBytes: Int
+    /// How many leading bytes `checkPrefix` is given (fewer if the blob is shorter).
+    public var prefixLength: Int
+    /// Runs before anything is kept; throwing aborts the write.
+    public var checkPrefix: @Sendable ([UInt8]) throws -> Void
+    /// Names the blob from its digest; throwing aborts the write.
+    public var key: @Sendable (BlobDigest) throws -> String
+
+    public init(
+        maxBytes: Int, prefixLength: Int = 0, checkPrefix: @escaping @Sendable ([UInt8]) throws -> Void = { _ in },
+        key: @escaping @Sendable (BlobDigest) throws -> String
+    ) {
+        self.maxBytes = maxBytes
+        self.prefixLength = prefixLength
+        self.checkPrefix = checkPrefix
+        self.key = key
+    }
+
+    /// Content addressing: the blob's name is its SHA-256.
+    public static func contentAddressed(maxBytes: Int, prefixLength: Int = 0, checkPrefix: @escaping @Sendable ([UInt8]) throws -> Void = { _ in }) -> BlobWrite {
+        BlobWrite(maxBytes: maxBytes, prefixLength: prefixLength, checkPrefix: checkPrefix) { digest in
+            "sha256/\(digest.sha256.prefix(2))/\(digest.sha256)"
+        }
+    }
+}
+
+public struct BlobDigest: Sendable, Equatable {
+    public var size: Int
+    /// Lowercase hex SHA-256 of the bytes.
+    public var sha256: String
+}
+
+public struct StoredBlob: Sendable, Equatable {
+    public var key: String
+    public var size: Int
+    public var sha256: String
+    /// False when the blob existed already (the same content, for content-addressed keys).
+    public var created: Bool
+}
+
+public enum BlobStoreError: Error, Equatable {
+    case tooLarge(limit: Int)
+    case invalidKey(String)
+    case notFound(String)
+}
+
+/// Builds the store `BLOB_STORE` names.
+public func makeBlobStore(_ location: BlobStoreLocation, database: Database) throws -> any BlobStore {
+    switch location {
+    case .postgres: PostgresBlobStore(database: database)
+    case .filesystem(let path): try FilesystemBlobStore(root: path)
+    }
+}
+
+/// What every store does to incoming chunks: count them against the limit,
+/// hash them, and show the first bytes to `checkPrefix` before keeping any.
+struct BlobIntake {
+    let write: BlobWrite
+    private var hasher = SHA256()
+    private(set) var size = 0
+    private var prefix: [UInt8] = []
+    private var held: [ByteBuffer] = []
+    private var prefixChecked = false
+
+    init(_ write: BlobWrite) {
+        self.write = write
+        prefixChecked = write.prefixLength == 0
+    }
+
+    /// Takes a chunk; returns what may be stored now (held back until the prefix is checked).
+    mutating func take(_ chunk: ByteBuffer) throws -> [ByteBuffer] {
+        size += chunk.readableBytes
+        guard size <= write.maxBytes else { throw BlobStoreError.tooLarge(limit: write.maxBytes) }
+        chunk.withUnsafeReadableBytes { hasher.update(bufferPointer: $0) }
+        if prefixChecked { return [chunk] }
+        prefix += chunk.readableBytesView.prefix(write.prefixLength - prefix.count)
+        held.append(chunk)
+        guard prefix.count >= write.prefixLength else { return [] }
+        return try releaseHeld()
+    }
+
+    /// At the end of input: anything still held, after the prefix check.
+    mutating func finish() throws -> [ByteBuffer] {
+        prefixChecked ? [] : try releaseHeld()
+    }
+
+    private mutating func releaseHeld() throws -> [ByteBuffer] {
+        try write.checkPrefix(prefix)
+        prefixChecked = true
+        defer { held = [] }
+        return held
+    }
+
+    func digest() -> BlobDigest {
+        BlobDigest(size: size, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+    }
+}

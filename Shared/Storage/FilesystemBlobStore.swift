@@ -1,0 +1,110 @@
+import Foundation
+import NIOCore
+import NIOPosix
+
+/// Blobs as files under a root directory, local or shared between hosts.
+/// A blob is written to a staging file and hard-linked into place, so
+/// readers never see half a file and two writers of the same content do not
+/// clash: the second link fails with EEXIST and its copy is dropped.
+public struct FilesystemBlobStore: BlobStore {
+    public let root: String
+    static let readChunk = 1 << 20
+
+    public init(root: String) throws {
+        self.root = root.hasSuffix("/") ? String(root.dropLast()) : root
+        try FileManager.default.createDirectory(atPath: self.root + "/.staging", withIntermediateDirectories: true)
+    }
+
+    /// Keys are relative paths of safe characters; nothing escapes the root.
+    public func path(of key: String) throws -> String {
+        let allowed = key.unicodeScalars.allSatisfy { CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789/._-").contains($0) }
+        guard allowed, !key.hasPrefix("/"), !key.hasPrefix("."), !key.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else {
+            throw BlobStoreError.invalidKey(key)
+        }
+        return root + "/" + key
+    }
+
+    public func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
+        let staging = root + "/.staging/" + UUID().uuidString.lowercased()
+        let descriptor = open(staging, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        var open = true
+        defer {
+            if open { close(descriptor) }
+            unlink(staging)
+        }
+        var intake = BlobIntake(write)
+        while let chunk = try await next() {
+            for ready in try intake.take(chunk) { try await Self.writeAll(ready, to: descriptor) }
+        }
+        for ready in try intake.finish() { try await Self.writeAll(ready, to: descriptor) }
+        try await NIOThreadPool.singleton.runIfActive {
+            guard fsync(descriptor) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        }
+        close(descriptor)
+        open = false
+
+        let digest = intake.digest()
+        let key = try write.key(digest)
+        let final = try path(of: key)
+        try FileManager.default.createDirectory(
+            atPath: (final as NSString).deletingLastPathComponent, withIntermediateDirectories: true
+        )
+        if link(staging, final) == 0 {
+            return StoredBlob(key: key, size: digest.size, sha256: digest.sha256, created: true)
+        }
+        guard errno == EEXIST else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        return StoredBlob(key: key, size: digest.size, sha256: digest.sha256, created: false)
+    }
+
+    private static func writeAll(_ buffer: ByteBuffer, to descriptor: Int32) async throws {
+        try await NIOThreadPool.singleton.runIfActive {
+            try buffer.withUnsafeReadableBytes { bytes in
+                var offset = 0
+                while offset < bytes.count {
+                    let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                    if written < 0 {
+                        if errno == EINTR { continue }
+                        throw POSIXError(.init(rawValue: errno) ?? .EIO)
+                    }
+                    offset += written
+                }
+            }
+        }
+    }
+
+    public func size(of key: String) async throws -> Int? {
+        var info = stat()
+        guard stat(try path(of: key), &info) == 0 else { return nil }
+        return Int(info.st_size)
+    }
+
+    public func read(_ key: String, range: Range<Int>?, into consume: (ByteBuffer) async throws -> Void) async throws {
+        let descriptor = open(try path(of: key), O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw BlobStoreError.notFound(key) }
+        defer { close(descriptor) }
+        var offset = range?.lowerBound ?? 0
+        let end = range?.upperBound ?? Int.max
+        while offset < end {
+            let wanted = min(Self.readChunk, end - offset)
+            let start = offset
+            let chunk = try await NIOThreadPool.singleton.runIfActive { () throws -> ByteBuffer in
+                var buffer = ByteBufferAllocator().buffer(capacity: wanted)
+                let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { bytes in
+                    let result = pread(descriptor, bytes.baseAddress!, wanted, off_t(start))
+                    if result < 0 { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+                    return result
+                }
+                _ = count
+                return buffer
+            }
+            if chunk.readableBytes == 0 { break }
+            offset += chunk.readableBytes
+            try await consume(chunk)
+        }
+    }
+
+    public func delete(_ key: String) async throws {
+        if unlink(try path(of: key)) != 0, errno != ENOENT { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+    }
+}

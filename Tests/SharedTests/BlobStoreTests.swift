@@ -1,0 +1,206 @@
+import Crypto
+import Foundation
+import NIOCore
+import PostgresNIO
+import Shared
+import Testing
+import TestSupport
+
+/// Both blob stores, through the same tests.
+@Suite("Blob stores")
+struct BlobStoreTests {
+    enum Backend: String, CaseIterable, Sendable { case postgres, filesystem }
+
+    /// Runs `body` with a store of the given kind over a fresh database or directory.
+    private func withStore(_ backend: Backend, _ body: (any BlobStore, Database, String) async throws -> Void) async throws {
+        try await TestDatabase.withFresh { url in
+            try await TestDatabase.withDatabase(url) { database in
+                let directory = NSTemporaryDirectory() + "blobs-" + UUID().uuidString
+                defer { try? FileManager.default.removeItem(atPath: directory) }
+                let store: any BlobStore =
+                    switch backend {
+                    case .postgres: PostgresBlobStore(database: database)
+                    case .filesystem: try FilesystemBlobStore(root: directory)
+                    }
+                try await body(store, database, directory)
+            }
+        }
+    }
+
+    /// Deterministic bytes that do not repeat with the chunk size.
+    private func bytes(_ count: Int, seed: UInt8 = 1) -> [UInt8] {
+        var state = UInt32(seed) &* 2_654_435_761
+        return (0..<count).map { _ in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return UInt8(truncatingIfNeeded: state >> 24)
+        }
+    }
+
+    /// A source yielding `data` in uneven chunks, as a network would.
+    private func source(_ data: [UInt8]) -> () async throws -> ByteBuffer? {
+        var offset = 0
+        var step = 1
+        return {
+            guard offset < data.count else { return nil }
+            step = step * 7 % 300_007 + 1000
+            let end = min(offset + step, data.count)
+            defer { offset = end }
+            return ByteBuffer(bytes: data[offset..<end])
+        }
+    }
+
+    private func readAll(_ store: any BlobStore, _ key: String, range: Range<Int>? = nil) async throws -> [UInt8] {
+        var result: [UInt8] = []
+        try await store.read(key, range: range) { result += $0.readableBytesView }
+        return result
+    }
+
+    private func sha256(_ data: [UInt8]) -> String {
+        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private func storedCount(_ backend: Backend, _ database: Database, _ directory: String) async throws -> Int {
+        switch backend {
+        case .postgres:
+            return try await database.client.query("SELECT count(*) FROM blobs").one(Int.self)
+        case .filesystem:
+            let files = FileManager.default.enumerator(atPath: directory)?.allObjects as? [String] ?? []
+            return files.filter { !$0.hasPrefix(".staging") && $0.hasPrefix("sha256/") && $0.split(separator: "/").count == 3 }.count
+        }
+    }
+
+    // MARK: Tests
+
+    @Test(arguments: Backend.allCases)
+    func aBlobReadsBackAsWrittenWholeAndInRanges(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _, _ in
+            let data = bytes(3 * 1024 * 1024 + 12_345)
+            let blob = try await store.put(.contentAddressed(maxBytes: 10 << 20), from: source(data))
+            #expect(blob.created && blob.size == data.count && blob.sha256 == sha256(data))
+            #expect(blob.key == "sha256/\(blob.sha256.prefix(2))/\(blob.sha256)")
+            #expect(try await store.size(of: blob.key) == data.count)
+            #expect(try await readAll(store, blob.key) == data)
+            let mebibyte = 1 << 20
+            for range in [0..<10, mebibyte - 5..<mebibyte + 5, data.count - 3..<data.count, 2 * mebibyte..<3 * mebibyte + 1, 7..<7] {
+                #expect(try await readAll(store, blob.key, range: range) == Array(data[range]), "\(range)")
+            }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func anEmptyBlobIsStoredAndReadBack(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _, _ in
+            let blob = try await store.put(.contentAddressed(maxBytes: 10), from: source([]))
+            #expect(blob.size == 0)
+            #expect(try await store.size(of: blob.key) == 0)
+            #expect(try await readAll(store, blob.key).isEmpty)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func theSameBytesAreStoredOnce(_ backend: Backend) async throws {
+        try await withStore(backend) { store, database, directory in
+            let data = bytes(100_000, seed: 2)
+            let first = try await store.put(.contentAddressed(maxBytes: 1 << 20), from: source(data))
+            let second = try await store.put(.contentAddressed(maxBytes: 1 << 20), from: source(data))
+            #expect(first.created && !second.created && first.key == second.key)
+            #expect(try await storedCount(backend, database, directory) == 1)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func concurrentWritesOfTheSameBytesNeitherFailNorDuplicate(_ backend: Backend) async throws {
+        try await withStore(backend) { store, database, directory in
+            let data = bytes(1_500_000, seed: 3)
+            let results = try await withThrowingTaskGroup(of: StoredBlob.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { try await store.put(.contentAddressed(maxBytes: 2 << 20), from: source(data)) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(results.count == 6)
+            #expect(Set(results.map(\.key)).count == 1)
+            #expect(results.filter(\.created).count == 1)
+            #expect(try await storedCount(backend, database, directory) == 1)
+            #expect(try await readAll(store, results[0].key) == data)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aBlobOverTheLimitIsRefusedWhileStreamingAndLeavesNothing(_ backend: Backend) async throws {
+        try await withStore(backend) { store, database, directory in
+            var yielded = 0
+            let endless: () async throws -> ByteBuffer? = {
+                yielded += 1
+                return ByteBuffer(repeating: 7, count: 64 * 1024)
+            }
+            await #expect(throws: BlobStoreError.tooLarge(limit: 1 << 20)) {
+                _ = try await store.put(.contentAddressed(maxBytes: 1 << 20), from: endless)
+            }
+            #expect(yielded == 17)  // stopped at the first chunk past 1 MiB
+            let stored = try await storedCount(backend, database, directory)
+            #expect(stored == 0)
+            if backend == .postgres {
+                let chunks = try await database.client.query("SELECT count(*) FROM blob_chunks").one(Int.self)
+                #expect(chunks == 0)
+            } else {
+                let staging = try FileManager.default.contentsOfDirectory(atPath: directory + "/.staging")
+                #expect(staging.isEmpty)
+            }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aRejectedPrefixOrAFailingSourceStoresNothing(_ backend: Backend) async throws {
+        struct NotWanted: Error {}
+        try await withStore(backend) { store, database, directory in
+            let rejecting = BlobWrite.contentAddressed(maxBytes: 1 << 20, prefixLength: 4) { prefix in
+                throw NotWanted()
+            }
+            await #expect(throws: NotWanted.self) { _ = try await store.put(rejecting, from: source(bytes(5000))) }
+            let recording = BlobWrite.contentAddressed(maxBytes: 1 << 20, prefixLength: 4) { _ in }
+            var calls = 0
+            let failing: () async throws -> ByteBuffer? = {
+                calls += 1
+                if calls == 3 { throw NotWanted() }
+                return ByteBuffer(bytes: [1, 2, 3])
+            }
+            await #expect(throws: NotWanted.self) { _ = try await store.put(recording, from: failing) }
+            let stored = try await storedCount(backend, database, directory)
+            #expect(stored == 0)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func thePrefixCheckSeesTheFirstBytesEvenOfAShortBlob(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _, _ in
+            let data = bytes(10, seed: 9)
+            let expected = Array(data.prefix(10))
+            let write = BlobWrite.contentAddressed(maxBytes: 100, prefixLength: 64) { prefix in
+                guard prefix == expected else { throw BlobStoreError.invalidKey("prefix \(prefix)") }
+            }
+            let blob = try await store.put(write, from: source(data))
+            #expect(blob.size == 10)
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aDeletedBlobIsGone(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _, _ in
+            let blob = try await store.put(.contentAddressed(maxBytes: 1000), from: source(bytes(10)))
+            try await store.delete(blob.key)
+            try await store.delete(blob.key)
+            #expect(try await store.size(of: blob.key) == nil)
+            await #expect(throws: BlobStoreError.notFound(blob.key)) { try await readAll(store, blob.key) }
+        }
+    }
+
+    @Test func filesystemKeysCannotEscapeTheRoot() throws {
+        let store = try FilesystemBlobStore(root: NSTemporaryDirectory() + "blobs-keys-" + UUID().uuidString)
+        defer { try? FileManager.default.removeItem(atPath: store.root) }
+        for key in ["../etc/passwd", "/etc/passwd", "a/../../b", ".staging/x", "a/.hidden", "UPPER", "a b"] {
+            #expect(throws: BlobStoreError.invalidKey(key)) { _ = try store.path(of: key) }
+        }
+        #expect(try store.path(of: "uploads/0a1b.zip") == store.root + "/uploads/0a1b.zip")
+    }
+}
