@@ -55,7 +55,16 @@ public struct PostgresBlobStore: BlobStore {
                         "UPDATE blobs SET key = \(key), size = \(Int64(digest.size)), sha256 = \(digest.sha256) WHERE id = \(id)",
                         logger: logger
                     )
+                } catch let error where DatabaseFailure(error) == .uniqueViolation(constraint: "blobs_key_key") {
+                    // A concurrent writer of the same content committed first.
+                    throw AlreadyStored(blob: blob)
                 }
+                return blob
+            }
+        } catch let stored as AlreadyStored {
+            // The transaction rolled back: this copy's chunks are gone, the first copy stays.
+            return StoredBlob(key: stored.blob.key, size: stored.blob.size, sha256: stored.blob.sha256, created: false)
+        }
     }
 
     public func size(of key: String) async throws -> Int? {
