@@ -102,6 +102,8 @@ let package = Package(
                 "TestSupport",
                 "GatewayApp",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/GatewayTests",
             swiftSettings: swiftSettings

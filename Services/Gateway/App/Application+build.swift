@@ -22,8 +22,16 @@ public func buildApplication(config: AppConfig, logger: Logger) async throws -> 
     let api = router.group("api/v1")
     api.addRoutes(LoginController(users: users, hasher: hasher, tokens: tokens).endpoints, atPath: "login")
 
+    let authenticator = BearerAuthenticator(tokens: tokens, users: users)
+    let media = MediaController(
+        database: database, blobs: try makeBlobStore(config.blobStore, database: database),
+        signer: MediaURLSigner(secretKey: config.secretKey, lifetime: config.mediaURLTTLSeconds, publicBaseURL: config.publicBaseURL),
+        authenticator: authenticator, maxUploadBytes: config.maxUploadBytes
+    )
+    api.addRoutes(media.contentEndpoints, atPath: "media")
+
     let authenticated = api.group()
-        .add(middleware: BearerAuthenticator(tokens: tokens, users: users))
+        .add(middleware: authenticator)
         .group(context: AuthenticatedContext.self)
     authenticated.addRoutes(UsersController(users: users, hasher: hasher).endpoints, atPath: "users")
     authenticated.addRoutes(
@@ -39,6 +47,7 @@ public func buildApplication(config: AppConfig, logger: Logger) async throws -> 
     authenticated.addRoutes(
         ShotTypeRulesController(database: database).endpoints, atPath: "guidelines/:guidelines_id/shot-type-rules"
     )
+    authenticated.addRoutes(media.endpoints, atPath: "media")
 
     var app = Application(
         router: router,

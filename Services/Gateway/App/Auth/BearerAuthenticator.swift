@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import Shared
 
 /// Turns `Authorization: Bearer <jwt>` into the request's `CurrentUser`, or
@@ -11,15 +12,21 @@ struct BearerAuthenticator: RouterMiddleware {
     let users: UsersRepository
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let token = Self.token(of: request) else { throw APIError.notAuthenticated }
-        guard let userID = await tokens.userID(from: token),
-            let user = try await users.currentUser(id: userID, logger: context.logger)
-        else { throw APIError.invalidCredentials }
-        guard user.isActive else { throw APIError.badRequest("Inactive user") }
+        let user = try await authenticate(request, logger: context.logger)
         var context = context
         context.currentUser = user
         context.logger[metadataKey: "user_id"] = .string(user.id.uuidString.lowercased())
         return try await next(request, context)
+    }
+
+    /// The request's user, or the 401 (or 400 for an inactive user) to answer.
+    func authenticate(_ request: Request, logger: Logger) async throws -> CurrentUser {
+        guard let token = Self.token(of: request) else { throw APIError.notAuthenticated }
+        guard let userID = await tokens.userID(from: token),
+            let user = try await users.currentUser(id: userID, logger: logger)
+        else { throw APIError.invalidCredentials }
+        guard user.isActive else { throw APIError.badRequest("Inactive user") }
+        return user
     }
 
     /// The bearer token; the progress stream also takes `?access_token=`

@@ -1,0 +1,170 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import PostgresNIO
+import Shared
+
+/// `/api/v1/media`: upload an image, read its description, fetch its bytes.
+struct MediaController {
+    let database: Database
+    let blobs: any BlobStore
+    let signer: MediaURLSigner
+    let authenticator: BearerAuthenticator
+    let maxUploadBytes: Int
+
+    /// Upload and description need a user.
+    var endpoints: RouteCollection<AuthenticatedContext> {
+        let routes = RouteCollection(context: AuthenticatedContext.self)
+        routes.post("", use: upload)
+        routes.get(":id", use: read)
+        return routes
+    }
+
+    /// The content route takes a signed URL instead of a token, so `<img>` tags work.
+    var contentEndpoints: RouteCollection<AppRequestContext> {
+        let routes = RouteCollection(context: AppRequestContext.self)
+        routes.get(":id/content", use: content)
+        return routes
+    }
+
+    @Sendable func upload(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let input = RequestInput(request, context: context)
+        let organizationID = input.queryUUID("organization_id")
+        try input.check()
+        let scope = try context.scope(organizationID: organizationID)
+        let owner = try scope.ownership(requestedOwnerID: nil, requestedOrganizationID: nil)
+        let write = BlobWrite.contentAddressed(maxBytes: maxUploadBytes, prefixLength: ImageHeader.prefixLength) { prefix in
+            _ = try Self.inspect(prefix)
+        }
+        let blob = try await UploadedFile.store(request, in: blobs, write: write)
+        // The prefix passed inspection during the upload; read it back for the row.
+        var prefix: [UInt8] = []
+        try await blobs.read(blob.key, range: 0..<min(blob.size, ImageHeader.prefixLength)) { prefix += $0.readableBytesView }
+        let info = try Self.inspect(prefix)
+        let rows = try await database.client.query(
+            """
+            INSERT INTO media_resources (
+                owner_id, organization_id, content_hash, blob_key, mime_type, extension, file_size,
+                width, height, orientation, aspect_ratio
+            ) VALUES (
+                \(owner.ownerID), \(owner.organizationID), \(blob.sha256), \(blob.key), \(info.format.mimeType),
+                \(info.format.fileExtension), \(Int64(blob.size)), \(info.width.map(Int32.init)), \(info.height.map(Int32.init)),
+                \(info.orientation), \(info.aspectRatio)
+            )
+            ON CONFLICT ON CONSTRAINT media_resources_tenant_content_key DO UPDATE SET updated_at = now()
+            RETURNING *
+            """,
+            logger: context.logger
+        )
+        let row = try await rows.oneRow()
+        return JSONResponse(try MediaResourcePublic(row: row, url: signer.url(for: try row.value("id"), request: request)))
+    }
+
+    /// 422 for bytes that are not an image or whose header is broken.
+    static func inspect(_ prefix: [UInt8]) throws(APIError) -> ImageInfo {
+        do {
+            return try ImageHeader.inspect(prefix)
+        } catch {
+            switch error {
+            case .notAnImage:
+                throw .validation(.valueError(["body", "file"], message: "The uploaded file is not an image", input: .null))
+            case .corrupt(let reason):
+                throw .validation(.valueError(["body", "file"], message: "The uploaded image is corrupt: \(reason)", input: .null))
+            }
+        }
+    }
+
+    @Sendable func read(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let input = RequestInput(request, context: context)
+        let id = input.pathUUID("id")
+        let organizationID = input.queryUUID("organization_id")
+        let mediaID = try input.validated(id)
+        let scope = try context.scope(organizationID: organizationID)
+        let row = try await TenantRows(database: database).find(MediaResourcePublic.table, id: mediaID, scope: scope, logger: context.logger)
+        return JSONResponse(try MediaResourcePublic(row: row, url: signer.url(for: mediaID, request: request)))
+    }
+
+    /// The bytes, with ETag / If-None-Match (304) and single-range requests (206).
+    @Sendable func content(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let input = RequestInput(request, context: context)
+        let mediaID = try input.validated(input.pathUUID("id"))
+        let query = request.uri.queryParameters
+        let media: PostgresRandomAccessRow
+        if query.get("signature") != nil {
+            guard signer.isValid(mediaID: mediaID, expires: query.get("expires"), signature: query.get("signature")) else {
+                throw APIError.forbidden("The media link is invalid or has expired")
+            }
+            let rows = try await database.client.query("SELECT * FROM media_resources WHERE id = \(mediaID)", logger: context.logger)
+            var found: PostgresRandomAccessRow?
+            for try await row in rows { found = row.makeRandomAccess() }
+            guard let found else { throw APIError.notFound("Media resource not found") }
+            media = found
+        } else {
+            let user = try await authenticator.authenticate(request, logger: context.logger)
+            let scope = try TenantScope(viewer: user, organizationID: nil)
+            media = try await TenantRows(database: database).find(MediaResourcePublic.table, id: mediaID, scope: scope, logger: context.logger)
+        }
+
+        let hash: String = try media.value("content_hash")
+        let size = Int(try media.value("file_size", as: Int64.self))
+        let key: String = try media.value("blob_key")
+        var headers: HTTPFields = [
+            .contentType: try media.value("mime_type"),
+            .eTag: "\"\(hash)\"",
+            .cacheControl: "private, max-age=\(signer.lifetime), immutable",
+            .acceptRanges: "bytes",
+        ]
+        if let match = request.headers[.ifNoneMatch], Self.matches(match, hash: hash) {
+            return Response(status: .notModified, headers: headers)
+        }
+        var status = HTTPResponse.Status.ok
+        var range = 0..<size
+        if let header = request.headers[.range], let requested = Self.byteRange(header, size: size) {
+            guard let satisfiable = requested else {
+                headers[.contentRange] = "bytes */\(size)"
+                return JSONResponse(.object(["detail": "Requested range not satisfiable"]), status: .rangeNotSatisfiable, headers: headers).response()
+            }
+            range = satisfiable
+            status = .partialContent
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
+        }
+        headers[.contentLength] = String(range.count)
+        let blobs = self.blobs
+        let wanted = range
+        return Response(
+            status: status, headers: headers,
+            body: ResponseBody(contentLength: range.count) { writer in
+                try await blobs.read(key, range: wanted) { try await writer.write($0) }
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    static func matches(_ ifNoneMatch: String, hash: String) -> Bool {
+        ifNoneMatch.split(separator: ",").contains { tag in
+            let trimmed = tag.trimmingCharacters(in: .whitespaces)
+            return trimmed == "*" || trimmed == "\"\(hash)\"" || trimmed == "W/\"\(hash)\""
+        }
+    }
+
+    /// A single `bytes=` range: nil to ignore the header (not bytes, several ranges,
+    /// unparseable), `.some(nil)` when unsatisfiable, else the range.
+    static func byteRange(_ header: String, size: Int) -> Range<Int>?? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let spec = header.dropFirst("bytes=".count).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return nil }
+        let first = spec[0].trimmingCharacters(in: .whitespaces)
+        let last = spec[1].trimmingCharacters(in: .whitespaces)
+        if first.isEmpty {
+            guard let suffix = Int(last) else { return nil }
+            guard suffix > 0, size > 0 else { return .some(nil) }
+            return .some(max(0, size - suffix)..<size)
+        }
+        guard let start = Int(first), start >= 0 else { return nil }
+        guard start < size else { return .some(nil) }
+        if last.isEmpty { return .some(start..<size) }
+        guard let end = Int(last), end >= start else { return nil }
+        return .some(start..<min(end + 1, size))
+    }
+}
