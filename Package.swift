@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "worker", targets: ["Worker"]),
+        .executable(name: "blob-store-benchmark", targets: ["BlobStoreBenchmark"]),
     ],
     dependencies: [
         // Without swift-configuration: we read the environment ourselves.
@@ -81,6 +82,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Worker/Main",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "BlobStoreBenchmark",
+            dependencies: ["Shared"],
+            path: "Benchmarks/BlobStoreBenchmark",
             swiftSettings: swiftSettings
         ),
         // A per-test Postgres database cloned from a migrated template, plus HTTP helpers.
