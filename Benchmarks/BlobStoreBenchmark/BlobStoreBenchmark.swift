@@ -9,6 +9,11 @@ import Shared
 @main
 enum BlobStoreBenchmark {
     static func main() async throws {
+        try await run()
+    }
+
+    /// Off the main actor, so the store's callbacks stay in one isolation domain.
+    nonisolated static func run() async throws {
         let arguments = Array(CommandLine.arguments.dropFirst())
         guard arguments.count >= 2, let location = BlobStoreLocationParser.parse(arguments[0]) else {
             FileHandle.standardError.write(Data("usage: blob-store-benchmark (postgres|filesystem:/dir) FILE...\n".utf8))
