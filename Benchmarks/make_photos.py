@@ -26,8 +26,8 @@ def photo(width, height, seed):
         r = rng.randrange(4, max(small.width // 3, 5))
         draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)))
     image = small.resize((width, height), Image.BICUBIC).filter(ImageFilter.GaussianBlur(3))
-    noise = Image.effect_noise((width, height), 18).convert("RGB")
-    return Image.blend(image, noise, 0.12)
+    noise = Image.effect_noise((width, height), 24).convert("RGB")
+    return Image.blend(image, noise, 0.15)
 
 
 def main():
