@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Domain, configuration, database access and migrations used by both services.
@@ -71,6 +72,9 @@ let package = Package(
             dependencies: [
                 "Shared",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Services/Worker/App",
             swiftSettings: swiftSettings
@@ -127,7 +131,12 @@ let package = Package(
         ),
         .testTarget(
             name: "WorkerTests",
-            dependencies: ["TestSupport", "WorkerApp"],
+            dependencies: [
+                "TestSupport",
+                "WorkerApp",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             path: "Tests/WorkerTests",
             swiftSettings: swiftSettings
         ),

@@ -23,9 +23,9 @@ public func buildApplication(config: AppConfig, logger: Logger) async throws -> 
     api.addRoutes(LoginController(users: users, hasher: hasher, tokens: tokens).endpoints, atPath: "login")
 
     let authenticator = BearerAuthenticator(tokens: tokens, users: users)
+    let signer = MediaURLSigner(secretKey: config.secretKey, lifetime: config.mediaURLTTLSeconds, publicBaseURL: config.publicBaseURL)
     let media = MediaController(
-        database: database, blobs: try makeBlobStore(config.blobStore, database: database),
-        signer: MediaURLSigner(secretKey: config.secretKey, lifetime: config.mediaURLTTLSeconds, publicBaseURL: config.publicBaseURL),
+        database: database, blobs: try makeBlobStore(config.blobStore, database: database), signer: signer,
         authenticator: authenticator, maxUploadBytes: config.maxUploadBytes
     )
     api.addRoutes(media.contentEndpoints, atPath: "media")
@@ -48,6 +48,13 @@ public func buildApplication(config: AppConfig, logger: Logger) async throws -> 
         ShotTypeRulesController(database: database).endpoints, atPath: "guidelines/:guidelines_id/shot-type-rules"
     )
     authenticated.addRoutes(media.endpoints, atPath: "media")
+    authenticated.addRoutes(
+        SetDesignsController(
+            repository: SetDesignsRepository(database: database, signer: signer),
+            operatorsWebhookConfigured: config.operatorsWebhookURL != nil
+        ).endpoints,
+        atPath: "set-designs"
+    )
 
     var app = Application(
         router: router,

@@ -9,12 +9,18 @@ public enum WorkerServices {
         let listener = UploadTaskListener(database: database, logger: logger) { taskID in
             logger.debug("task notification", metadata: ["task_id": "\(taskID)"])
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: database.client),
+            .init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if let webhook = config.operatorsWebhookURL {
+            var configuration = OperatorNotificationSender.Configuration(webhookURL: webhook)
+            configuration.pollInterval = .milliseconds(Int(config.workerPollSeconds * 1000))
+            services.append(.init(service: OperatorNotificationSender(database: database, configuration: configuration, logger: logger)))
+        }
         return ServiceGroup(
             configuration: .init(
-                services: [
-                    .init(service: database.client),
-                    .init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger
             )

@@ -4,7 +4,7 @@ import Shared
 
 /// `MediaResourcePublic`, field for field; `url` is a signed, expiring content URL.
 struct MediaResourcePublic: JSONRepresentable {
-    static let table = TenantTable(name: "media_resources", noun: "Media resource")
+    static let table = TenantTable(name: "media_resources", noun: "Media resource", labelColumn: "t.content_hash")
 
     var id: UUID
     var url: String

@@ -41,9 +41,10 @@ struct ShotTypeRulesController {
         let logger = context.logger
         let rule = try await database.transaction { connection in
             try await TenantRows.lockForChange(Self.guidelines, id: guidelinesID, scope: scope, on: connection, logger: logger)
-            let issues = try await ShotTypeRulesRepository.unusableShotTypes(
-                [(body.shotTypeID, ["body", "shot_type_id"])], scope: scope, on: connection, logger: logger
-            )
+            let issues = try await TenantRows.resolve(
+                [Reference(id: body.shotTypeID, loc: ["body", "shot_type_id"])], in: ShotTypePublic.table,
+                scope: scope, on: connection, logger: logger
+            ).issues
             guard issues.isEmpty else { throw APIError.validation(issues) }
             do {
                 return try GuidelinesShotTypeRulePublic(row: try await connection.query(

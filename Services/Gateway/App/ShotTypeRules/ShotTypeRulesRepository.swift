@@ -55,29 +55,6 @@ struct ShotTypeRulesRepository: Sendable {
         return groups
     }
 
-    /// The 422 issues for shot type ids the caller cannot reference (unknown,
-    /// deleted or invisible), each at its own `loc`.
-    static func unusableShotTypes(
-        _ references: [(id: UUID, loc: [ValidationIssue.Location])], scope: TenantScope,
-        on client: some PostgresQueryable, logger: Logger
-    ) async throws -> [ValidationIssue] {
-        guard !references.isEmpty else { return [] }
-        // Referencing needs visibility only, not the request's organization filter.
-        let viewer = try TenantScope(viewer: scope.viewer, organizationID: nil)
-        let rows = try await client.run(
-            """
-            SELECT t.id FROM shot_types t
-            WHERE t.id = ANY (\(references.map(\.id))) AND \(visible: ShotTypePublic.table, in: viewer)
-            """,
-            logger: logger
-        )
-        var usable = Set<UUID>()
-        for try await id in rows.decode(UUID.self) { usable.insert(id) }
-        return references.filter { !usable.contains($0.id) }.map {
-            .valueError($0.loc, message: "Shot type not found", input: .uuid($0.id))
-        }
-    }
-
     /// Makes the key's shot types exactly `shotTypeIDs`; rows that stay keep their ids.
     static func replace(
         _ guidelinesID: UUID, group: GuidelinesShotTypeRuleGroupInput, on connection: PostgresConnection, logger: Logger
@@ -108,14 +85,14 @@ struct ShotTypeRulesRepository: Sendable {
         _ guidelinesID: UUID, groups: [GuidelinesShotTypeRuleGroupInput], locPrefix: [ValidationIssue.Location],
         groupsAreListed: Bool, scope: TenantScope, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        var references: [(id: UUID, loc: [ValidationIssue.Location])] = []
+        var references: [Reference] = []
         for (groupIndex, group) in groups.enumerated() {
             let groupLoc = groupsAreListed ? locPrefix + [.index(groupIndex)] : locPrefix
             for (index, id) in group.shotTypeIDs.enumerated() {
-                references.append((id, groupLoc + ["shot_type_ids", .index(index)]))
+                references.append(Reference(id: id, loc: groupLoc + ["shot_type_ids", .index(index)]))
             }
         }
-        let issues = try await unusableShotTypes(references, scope: scope, on: connection, logger: logger)
+        let issues = try await TenantRows.resolve(references, in: ShotTypePublic.table, scope: scope, on: connection, logger: logger).issues
         guard issues.isEmpty else { throw APIError.validation(issues) }
         for group in groups {
             try await replace(guidelinesID, group: group, on: connection, logger: logger)

@@ -16,6 +16,14 @@ struct TenantTable: Sendable {
     var softDeletes = false
     /// The select list, over alias `t`.
     var columns = "t.*"
+    /// A column naming a row for people (messages, webhooks), over alias `t`.
+    var labelColumn = "t.name"
+}
+
+/// An id a request refers to, and where in the request it stands.
+struct Reference: Sendable {
+    var id: UUID
+    var loc: [ValidationIssue.Location]
 }
 
 extension PostgresQuery.StringInterpolation {
@@ -118,6 +126,30 @@ struct TenantRows: Sendable {
             return
         }
         throw APIError.notFound("\(table.noun) not found")
+    }
+
+    /// Resolves ids a request refers to: their labels, and a 422 `value_error`
+    /// at each one that is unknown, deleted or invisible to the caller (the
+    /// request's organization filter does not apply to references).
+    static func resolve(
+        _ references: [Reference], in table: TenantTable, scope: TenantScope,
+        on client: some PostgresQueryable, logger: Logger
+    ) async throws -> (labels: [UUID: String], issues: [ValidationIssue]) {
+        guard !references.isEmpty else { return ([:], []) }
+        let viewer = try TenantScope(viewer: scope.viewer, organizationID: nil)
+        let rows = try await client.run(
+            """
+            SELECT t.id, (\(unescaped: table.labelColumn))::text FROM \(unescaped: table.name) t
+            WHERE t.id = ANY (\(Array(Set(references.map(\.id))))) AND \(visible: table, in: viewer)
+            """,
+            logger: logger
+        )
+        var labels: [UUID: String] = [:]
+        for try await (id, label) in rows.decode((UUID, String).self) { labels[id] = label }
+        let issues = references.filter { labels[$0.id] == nil }.map {
+            ValidationIssue.valueError($0.loc, message: "\(table.noun) not found", input: .uuid($0.id))
+        }
+        return (labels, issues)
     }
 
     /// Deletes (or soft-deletes) a row the caller may change.
