@@ -1,3 +1,4 @@
+import Foundation
 import Shared
 import Testing
 
@@ -64,5 +65,23 @@ extension JSONValue {
     fileprivate var keysInOrder: [String] {
         if case .object(let object) = self { return object.keys }
         return []
+    }
+}
+
+@Suite("RFC 3339 timestamps")
+struct RFC3339Tests {
+    @Test func timestampsMatchFoundationsFormatterToTheMillisecond() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var generator = SplitMix64(seed: 3339)
+        var dates = [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 951_782_400.999), Date(timeIntervalSince1970: 4_107_542_399.5)]
+        for _ in 0..<2000 {
+            let milliseconds = Int64.random(in: 0...4_102_444_800_000, using: &generator)
+            dates.append(Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+        }
+        for date in dates {
+            #expect(RFC3339.format(date) == formatter.string(from: date), "\(date.timeIntervalSince1970)")
+        }
     }
 }
