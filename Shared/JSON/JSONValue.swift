@@ -66,7 +66,7 @@ extension JSONValue: JSONRepresentable {
 
 extension JSONValue {
     public static func string(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
-    public static func uuid(_ value: UUID?) -> JSONValue { value.map { .string($0.uuidString.lowercased()) } ?? .null }
+    public static func uuid(_ value: UUID?) -> JSONValue { value.map { .string($0.lowercasedString) } ?? .null }
     public static func date(_ value: Date?) -> JSONValue { value.map { .string(RFC3339.format($0)) } ?? .null }
     public static func int(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
     public static func list(_ items: [some JSONRepresentable]) -> JSONValue { .array(items.map(\.json)) }
@@ -127,5 +127,24 @@ public enum RFC3339 {
         digits(millisecond, 3)
         bytes.append(UInt8(ascii: "Z"))
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension UUID {
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// The canonical lowercase form, without going through `uuidString`'s
+    /// printf (responses render hundreds of ids).
+    public var lowercasedString: String {
+        withUnsafeBytes(of: uuid) { bytes in
+            var text: [UInt8] = []
+            text.reserveCapacity(36)
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+                text.append(Self.hexDigits[Int(byte >> 4)])
+                text.append(Self.hexDigits[Int(byte & 0x0F)])
+            }
+            return String(decoding: text, as: UTF8.self)
+        }
     }
 }

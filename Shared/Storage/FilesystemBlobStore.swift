@@ -25,7 +25,7 @@ public struct FilesystemBlobStore: BlobStore {
     }
 
     public func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
-        let staging = root + "/.staging/" + UUID().uuidString.lowercased()
+        let staging = root + "/.staging/" + UUID().lowercasedString
         let descriptor = open(staging, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         var open = true

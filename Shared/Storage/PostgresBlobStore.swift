@@ -22,7 +22,7 @@ public struct PostgresBlobStore: BlobStore {
         do {
             return try await database.transaction { connection in
                 let id = try await connection.query(
-                    "INSERT INTO blobs (key, chunk_size) VALUES (\("staging/" + UUID().uuidString.lowercased()), \(Self.chunkSize)) RETURNING id",
+                    "INSERT INTO blobs (key, chunk_size) VALUES (\("staging/" + UUID().lowercasedString), \(Self.chunkSize)) RETURNING id",
                     logger: logger
                 ).one(Int64.self)
                 var intake = BlobIntake(write)

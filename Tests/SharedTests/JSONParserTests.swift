@@ -85,3 +85,13 @@ struct RFC3339Tests {
         }
     }
 }
+
+@Suite("UUID text")
+struct UUIDTextTests {
+    @Test func theLowercaseFormMatchesFoundations() {
+        for _ in 0..<500 {
+            let id = UUID()
+            #expect(id.lowercasedString == id.uuidString.lowercased())
+        }
+    }
+}

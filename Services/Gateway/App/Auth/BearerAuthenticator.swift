@@ -15,7 +15,7 @@ struct BearerAuthenticator: RouterMiddleware {
         let user = try await authenticate(request, logger: context.logger)
         var context = context
         context.currentUser = user
-        context.logger[metadataKey: "user_id"] = .string(user.id.uuidString.lowercased())
+        context.logger[metadataKey: "user_id"] = .string(user.id.lowercasedString)
         return try await next(request, context)
     }
 

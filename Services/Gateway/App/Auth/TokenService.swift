@@ -24,7 +24,7 @@ public struct TokenService: Sendable {
 
     public func issue(userID: UUID, now: Date = Date()) async throws -> String {
         let payload = AccessTokenPayload(
-            sub: SubjectClaim(value: userID.uuidString.lowercased()),
+            sub: SubjectClaim(value: userID.lowercasedString),
             // Whole seconds, as PyJWT writes `exp`.
             exp: ExpirationClaim(value: Date(timeIntervalSince1970: (now.timeIntervalSince1970 + TimeInterval(lifetime.components.seconds)).rounded(.down)))
         )

@@ -22,7 +22,7 @@ struct MediaURLSigner: Sendable {
 
     func url(for mediaID: UUID, base: String, now: Date = Date()) -> String {
         let expires = Int(now.timeIntervalSince1970) + lifetime
-        return base + "/api/v1/media/\(mediaID.uuidString.lowercased())/content?expires=\(expires)&signature=\(signature(mediaID, expires))"
+        return base + "/api/v1/media/\(mediaID.lowercasedString)/content?expires=\(expires)&signature=\(signature(mediaID, expires))"
     }
 
     /// True when `signature` signs this media id and `expires` has not passed.
@@ -45,7 +45,7 @@ struct MediaURLSigner: Sendable {
         return "\(proto == "https" ? "https" : "http")://\(host)"
     }
 
-    private func message(_ mediaID: UUID, _ expires: Int) -> String { "\(mediaID.uuidString.lowercased()):\(expires)" }
+    private func message(_ mediaID: UUID, _ expires: Int) -> String { "\(mediaID.lowercasedString):\(expires)" }
 
     private func signature(_ mediaID: UUID, _ expires: Int) -> String {
         Data(HMAC<SHA256>.authenticationCode(for: Data(message(mediaID, expires).utf8), using: key)).base64URLEncoded()

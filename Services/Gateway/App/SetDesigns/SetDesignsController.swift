@@ -205,7 +205,7 @@ enum OperatorMessage {
     static func completionRequested(
         designName: String, designID: UUID, requester: String, subjects: [String], shotTypes: [String]
     ) -> String {
-        var lines = ["Completion requested for set design \"\(designName)\" (\(designID.uuidString.lowercased())) by \(requester)."]
+        var lines = ["Completion requested for set design \"\(designName)\" (\(designID.lowercasedString)) by \(requester)."]
         if !subjects.isEmpty { lines.append("Subjects: " + subjects.joined(separator: ", ")) }
         if !shotTypes.isEmpty { lines.append("Shot types: " + shotTypes.joined(separator: ", ")) }
         return lines.joined(separator: "\n")
