@@ -105,13 +105,15 @@ struct OperatorNotificationSenderTests {
                 try await TestDatabase.withDatabase(api.databaseURL) { database in
                     // A sender that claimed the row and died before posting it: its claim holds the row back.
                     try await database.client.query(
-                        "UPDATE operator_notifications SET attempts = 1, next_attempt_at = now() + interval '300 milliseconds'"
+                        "UPDATE operator_notifications SET attempts = 1, next_attempt_at = now() + interval '1 hour'"
                     )
                     let sender = OperatorNotificationSender(
                         database: database, configuration: .init(webhookURL: url), logger: Logger(label: "sender")
                     )
                     #expect(try await sender.deliverDue() == 0)
-                    #expect(try await eventually { try await sender.deliverDue() == 1 })
+                    // The claim runs out (moved into the past rather than waited for, so a slow machine cannot race it).
+                    try await database.client.query("UPDATE operator_notifications SET next_attempt_at = now() - interval '1 second'")
+                    #expect(try await sender.deliverDue() == 1)
                     #expect(await receiver.delivered.count == 1)
                 }
             }
