@@ -12,7 +12,7 @@ public final class ChildProcess: Sendable {
         process.arguments = arguments
         process.environment = environment
         outputPath = NSTemporaryDirectory() + "child-\(UUID().uuidString).log"
-        FileManager.default.createFile(atPath: outputPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
         let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
         process.standardOutput = output
         process.standardError = output

@@ -21,7 +21,7 @@ struct ShotTypeRulesController {
     private static let guidelines = GuidelinesPublic.table
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let (guidelinesID, scope) = try await visibleGuidelines(request, context: context)
+        let (guidelinesID, _) = try await visibleGuidelines(request, context: context)
         let rules = try await ShotTypeRulesRepository.rules(of: guidelinesID, on: database.client, logger: context.logger)
         return JSONResponse(Page(data: rules, count: rules.count))
     }
