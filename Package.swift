@@ -32,6 +32,7 @@ let package = Package(
         .target(
             name: "Shared",
             dependencies: [
+                "CZlib",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -40,8 +41,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Shared",
+            exclude: ["CZlib"],
             swiftSettings: swiftSettings
         ),
+        // The system zlib (zlib1g-dev), for inflating archive entries as they stream.
+        .systemLibrary(name: "CZlib", path: "Shared/CZlib"),
         // The HTTP API as a library, so tests build exactly what the executable runs.
         .target(
             name: "GatewayApp",
@@ -74,6 +78,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             path: "Services/Worker/App",
@@ -100,6 +105,8 @@ let package = Package(
             dependencies: [
                 "Shared",
                 "GatewayApp",
+                "WorkerApp",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -115,6 +122,7 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Tests/GatewayTests",
             swiftSettings: swiftSettings

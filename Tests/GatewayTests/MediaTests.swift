@@ -15,10 +15,7 @@ struct MediaTests {
         "id", "url", "resource_type", "extension", "content_hash", "file_size", "width", "height", "aspect_ratio",
         "orientation", "duration", "alt_text", "caption", "color_profile", "dominant_color", "protected", "created_at",
     ]
-    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/images")
-
-    static func fixture(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: fixtures.appendingPathComponent(name))) }
+    static func fixture(_ name: String) throws -> [UInt8] { try Fixtures.imageBytes(name) }
 
     enum Store: String, CaseIterable, Sendable { case postgres, filesystem }
 

@@ -31,7 +31,7 @@ struct SetDesignsTests {
         for (name, angle) in [("Front", "front"), ("Back", "back"), ("Side", "side")] {
             shotTypes.append(try await api.createShotType(name, viewAngle: angle, by: user))
         }
-        let image = Array(try Data(contentsOf: MediaTests.fixtures.appendingPathComponent("baseline_64x48.jpg")))
+        let image = try Fixtures.imageBytes("baseline_64x48.jpg")
         let media = try await api.upload("/api/v1/media/", token: user.token, form: .file(image))
         return World(user: user, subjects: subjects, shotTypes: shotTypes, mediaID: try #require(media.json["id"].uuid))
     }

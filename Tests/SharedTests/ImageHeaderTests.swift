@@ -1,13 +1,13 @@
 import Foundation
 import Shared
 import Testing
+import TestSupport
 
 /// The header parser on real files made by Pillow and ImageMagick
 /// (Tests/Fixtures/images/make_images.py), and on hostile input.
 @Suite("Image headers")
 struct ImageHeaderTests {
-    static let directory = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/images")
+    static let directory = Fixtures.directory.appendingPathComponent("images")
 
     /// Every fixture image; the name ends with the displayed size, e.g. `exif6_30x40.jpg`.
     static let fixtures: [String] = {

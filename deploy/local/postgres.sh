@@ -23,6 +23,18 @@ ensure_postgres_installed() {
         || die "could not install postgresql-15"
 }
 
+# ensure_tools COMMAND:PACKAGE...: installs the Debian packages of missing commands.
+ensure_tools() {
+    local missing=() pair
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+    done
+    [ ${#missing[@]} = 0 ] && return
+    [ "$(id -u)" = 0 ] || die "missing packages: ${missing[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
+        || die "could not install ${missing[*]}"
+}
+
 # pg_start DATA_DIR [fast]: creates the cluster if missing, starts it if not
 # running, and prints its port. "fast" trades durability for speed (tests).
 pg_start() {
