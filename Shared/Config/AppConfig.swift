@@ -52,6 +52,8 @@ public struct AppConfig: Sendable {
     public var taskMaxAttempts = 3
     /// `WORKER_SHUTDOWN_GRACE_SECONDS`: time to finish a task after SIGTERM (default 20).
     public var workerShutdownGraceSeconds = 20.0
+    /// `PROGRESS_KEEPALIVE_SECONDS`: how often a progress event stream sends a keep-alive comment (default 15).
+    public var progressKeepAliveSeconds = 15.0
     /// `LOG_LEVEL`: trace, debug, info (default), notice, warning, error, critical.
     public var logLevel = Logger.Level.info
     /// `LOG_FORMAT`: text (default) or json.
@@ -95,6 +97,7 @@ public struct AppConfig: Sendable {
         reader.read("TASK_LEASE_SECONDS", into: &config.taskLeaseSeconds, range: 0.3...86_400)
         reader.read("TASK_MAX_ATTEMPTS", into: &config.taskMaxAttempts, range: 1...1000)
         reader.read("WORKER_SHUTDOWN_GRACE_SECONDS", into: &config.workerShutdownGraceSeconds, range: 0...3600)
+        reader.read("PROGRESS_KEEPALIVE_SECONDS", into: &config.progressKeepAliveSeconds, range: 0.05...3600)
         reader.read("LOG_LEVEL", into: &config.logLevel) { Logger.Level(rawValue: $0.lowercased()) }
         reader.read("LOG_FORMAT", into: &config.logFormat) { LogFormat(rawValue: $0.lowercased()) }
 

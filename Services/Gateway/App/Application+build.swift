@@ -24,8 +24,9 @@ public func buildApplication(config: AppConfig, logger: Logger) async throws -> 
 
     let authenticator = BearerAuthenticator(tokens: tokens, users: users)
     let signer = MediaURLSigner(secretKey: config.secretKey, lifetime: config.mediaURLTTLSeconds, publicBaseURL: config.publicBaseURL)
+    let blobs = try makeBlobStore(config.blobStore, database: database)
     let media = MediaController(
-        database: database, blobs: try makeBlobStore(config.blobStore, database: database), signer: signer,
+        database: database, blobs: blobs, signer: signer,
         authenticator: authenticator, maxUploadBytes: config.maxUploadBytes
     )
     api.addRoutes(media.contentEndpoints, atPath: "media")
@@ -55,11 +56,19 @@ public func buildApplication(config: AppConfig, logger: Logger) async throws -> 
         ).endpoints,
         atPath: "set-designs"
     )
+    let progress = UploadTaskProgressHub(database: database, logger: logger)
+    authenticated.addRoutes(
+        UploadTasksController(
+            database: database, blobs: blobs, hub: progress, maxUploadBytes: config.maxUploadBytes,
+            keepAliveInterval: .milliseconds(Int(config.progressKeepAliveSeconds * 1000))
+        ).endpoints,
+        atPath: "set-designs"
+    )
 
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "gateway"),
-        services: [database.client],
+        services: [database.client, progress.listener],
         logger: logger
     )
     app.beforeServerStarts {

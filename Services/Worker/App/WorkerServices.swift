@@ -4,14 +4,15 @@ import Shared
 
 /// Assembles the worker's services into one group with graceful shutdown on SIGTERM and SIGINT.
 public enum WorkerServices {
-    public static func serviceGroup(config: AppConfig, logger: Logger) -> ServiceGroup {
+    public static func serviceGroup(config: AppConfig, logger: Logger) throws -> ServiceGroup {
         let database = Database(url: config.database, maximumConnections: config.workerConcurrency + 4, logger: logger)
-        let listener = UploadTaskListener(database: database, logger: logger) { taskID in
-            logger.debug("task notification", metadata: ["task_id": "\(taskID)"])
-        }
+        let uploads = UploadTaskWorker(
+            database: database, blobs: try makeBlobStore(config.blobStore, database: database),
+            configuration: UploadTaskWorker.Configuration(config: config), logger: logger
+        )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: database.client),
-            .init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: uploads, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
         if let webhook = config.operatorsWebhookURL {
             var configuration = OperatorNotificationSender.Configuration(webhookURL: webhook)

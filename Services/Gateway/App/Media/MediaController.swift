@@ -43,18 +43,7 @@ struct MediaController {
         try await blobs.read(blob.key, range: 0..<min(blob.size, ImageHeader.prefixLength)) { prefix += $0.readableBytesView }
         let info = try Self.inspect(prefix)
         let rows = try await database.client.query(
-            """
-            INSERT INTO media_resources (
-                owner_id, organization_id, content_hash, blob_key, mime_type, extension, file_size,
-                width, height, orientation, aspect_ratio
-            ) VALUES (
-                \(owner.ownerID), \(owner.organizationID), \(blob.sha256), \(blob.key), \(info.format.mimeType),
-                \(info.format.fileExtension), \(Int64(blob.size)), \(info.width.map(Int32.init)), \(info.height.map(Int32.init)),
-                \(info.orientation), \(info.aspectRatio)
-            )
-            ON CONFLICT ON CONSTRAINT media_resources_tenant_content_key DO UPDATE SET updated_at = now()
-            RETURNING *
-            """,
+            MediaResources.upsert(ownerID: owner.ownerID, organizationID: owner.organizationID, blob: blob, info: info),
             logger: context.logger
         )
         let row = try await rows.oneRow()

@@ -1,0 +1,216 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import PostgresNIO
+import Shared
+
+/// The ZIP upload of base images and its task (CONTRACT §6): the upload,
+/// the two task reads and the live progress stream.
+struct UploadTasksController {
+    let database: Database
+    let blobs: any BlobStore
+    let hub: UploadTaskProgressHub
+    let maxUploadBytes: Int
+    let keepAliveInterval: Duration
+
+    /// Mounted at `set-designs`, next to the design routes.
+    var endpoints: RouteCollection<AuthenticatedContext> {
+        let routes = RouteCollection(context: AuthenticatedContext.self)
+        routes.post(":id/base-images/upload", use: upload)
+        routes.get(":id/base-images/upload-task", use: latest)
+        routes.get("upload-tasks/:task_id", use: read)
+        routes.get("upload-tasks/:task_id/events", use: events)
+        return routes
+    }
+
+    /// Streams the archive to the blob store, then queues the task and wakes
+    /// a worker in one transaction. Whatever fails leaves no task and no blob.
+    @Sendable func upload(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let input = RequestInput(request, context: context)
+        let id = input.pathUUID("id")
+        let organizationID = input.queryUUID("organization_id")
+        let subjectID = input.requiredQueryUUID("subject_id")
+        let (designID, subject) = try input.validated(id, subjectID)
+        let scope = try context.scope(organizationID: organizationID)
+        let logger = context.logger
+        // Refuse before reading a byte of the body.
+        _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: designID, scope: scope, logger: logger)
+        let subjects = try await TenantRows.resolve(
+            [Reference(id: subject, loc: ["query", "subject_id"])], in: SubjectPublic.table, scope: scope,
+            on: database.client, logger: logger
+        )
+        guard subjects.issues.isEmpty else { throw APIError.validation(subjects.issues) }
+
+        let taskID = UUID()
+        let write = BlobWrite(maxBytes: maxUploadBytes, prefixLength: 4, checkPrefix: Self.checkZipSignature) { _ in
+            "uploads/\(taskID.lowercasedString).zip"
+        }
+        let archive = try await UploadedFile.store(
+            request, in: blobs, write: write, rawContentTypes: ["application/zip", "application/x-zip-compressed"]
+        )
+        do {
+            let task = try await database.transaction { connection in
+                // The design may have been deleted while the body streamed in: then nothing is inserted.
+                let rows = try await connection.query(
+                    """
+                    WITH u AS (
+                        INSERT INTO upload_tasks (id, owner_id, set_design_id, subject_id, archive_blob_key, archive_size)
+                        SELECT \(taskID), \(context.user.id), d.id, \(subject), \(archive.key), \(Int64(archive.size))
+                        FROM set_designs d WHERE d.id = \(designID)
+                        RETURNING *
+                    )
+                    SELECT \(unescaped: UploadTaskPublic.columns) FROM u
+                    """,
+                    logger: logger
+                )
+                var inserted: UploadTaskPublic?
+                for try await row in rows { inserted = try UploadTaskPublic(row: row.makeRandomAccess()) }
+                guard let inserted else { throw APIError.notFound("Set design not found") }
+                try await connection.query(
+                    "SELECT pg_notify(\(UploadTaskStatus.queueChannel), \(taskID.lowercasedString))", logger: logger
+                )
+                return inserted
+            }
+            return JSONResponse(task, status: .accepted)
+        } catch {
+            try? await blobs.delete(archive.key)
+            throw error
+        }
+    }
+
+    /// `PK\x03\x04` starts an archive with entries, `PK\x05\x06` an empty one.
+    @Sendable static func checkZipSignature(_ prefix: [UInt8]) throws {
+        guard prefix == [0x50, 0x4B, 0x03, 0x04] || prefix == [0x50, 0x4B, 0x05, 0x06] else {
+            throw APIError.validation(.valueError(["body", "file"], message: "The uploaded file is not a ZIP archive", input: .null))
+        }
+    }
+
+    @Sendable func read(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let (taskID, scope) = try taskAndScope(request, context: context)
+        return JSONResponse(try await find(taskID, scope: scope, logger: context.logger))
+    }
+
+    /// The newest task of a design and subject.
+    @Sendable func latest(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let input = RequestInput(request, context: context)
+        let id = input.pathUUID("id")
+        let organizationID = input.queryUUID("organization_id")
+        let subjectID = input.requiredQueryUUID("subject_id")
+        let (designID, subject) = try input.validated(id, subjectID)
+        let scope = try context.scope(organizationID: organizationID)
+        _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: designID, scope: scope, logger: context.logger)
+        let rows = try await database.client.query(
+            """
+            SELECT \(unescaped: UploadTaskPublic.columns) FROM upload_tasks u
+            WHERE u.set_design_id = \(designID) AND u.subject_id = \(subject)
+            ORDER BY u.created_at DESC, u.id DESC LIMIT 1
+            """,
+            logger: context.logger
+        )
+        for try await row in rows { return JSONResponse(try UploadTaskPublic(row: row.makeRandomAccess())) }
+        throw APIError.notFound("Upload task not found")
+    }
+
+    /// Server-sent events: the task at once, then on every change, a comment
+    /// as keep-alive, and the end after COMPLETED or FAILED. Every event is
+    /// the whole task, so a client reconnecting with `Last-Event-ID` is
+    /// simply given the current state at once.
+    @Sendable func events(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let (taskID, scope) = try taskAndScope(request, context: context)
+        _ = try await find(taskID, scope: scope, logger: context.logger)
+        let (hub, database, logger, keepAlive) = (hub, database, context.logger, keepAliveInterval)
+        let headers: HTTPFields = [
+            .contentType: "text/event-stream",
+            .cacheControl: "no-cache",
+            // nginx: pass events on as they come.
+            HTTPField.Name("X-Accel-Buffering")!: "no",
+        ]
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                let (stream, continuation) = AsyncStream<UploadTaskProgressHub.Event>.makeStream(bufferingPolicy: .bufferingNewest(16))
+                let token = await hub.subscribe(taskID, continuation)
+                do {
+                    try await Self.stream(
+                        stream, continuation, taskID: taskID, keepAlive: keepAlive, database: database, logger: logger, to: &writer
+                    )
+                } catch {
+                    await hub.unsubscribe(taskID, token: token)
+                    throw error
+                }
+                await hub.unsubscribe(taskID, token: token)
+                try await writer.finish(nil)
+            }
+        )
+    }
+
+    /// Writes the stream's events until the task ends, is gone, or the client leaves.
+    private static func stream(
+        _ stream: AsyncStream<UploadTaskProgressHub.Event>, _ continuation: AsyncStream<UploadTaskProgressHub.Event>.Continuation,
+        taskID: UUID, keepAlive: Duration, database: Database, logger: Logger, to writer: inout some ResponseBodyWriter
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: keepAlive)
+                    continuation.yield(.keepAlive)
+                }
+            }
+            // Read after subscribing, so no change falls between the two.
+            if let current = try await UploadTaskProgressHub.read(taskID, on: database, logger: logger) {
+                continuation.yield(.changed(current))
+            } else {
+                continuation.yield(.gone)
+            }
+            var lastSent: Date?
+            events: for await event in stream {
+                switch event {
+                case .keepAlive:
+                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                case .gone:
+                    break events
+                case .changed(let task):
+                    if task.updatedAt != lastSent {
+                        lastSent = task.updatedAt
+                        try await writer.write(progressEvent(task))
+                    }
+                    if task.status.hasEnded { break events }
+                }
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// One `progress` event; its id is the row's version (microseconds of `updated_at`).
+    static func progressEvent(_ task: UploadTaskPublic) -> ByteBuffer {
+        let version = Int64((task.updatedAt.timeIntervalSince1970 * 1_000_000).rounded())
+        var buffer = ByteBuffer(string: "id: \(version)\nevent: progress\ndata: ")
+        buffer.writeBytes(JSONWriter.bytes(task.json))
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    /// The task when its set design is visible in the scope; 404 otherwise.
+    private func find(_ taskID: UUID, scope: TenantScope, logger: Logger) async throws -> UploadTaskPublic {
+        let rows = try await database.client.query(
+            """
+            SELECT \(unescaped: UploadTaskPublic.columns) FROM upload_tasks u
+            JOIN set_designs t ON t.id = u.set_design_id
+            WHERE u.id = \(taskID) AND \(visible: SetDesignsRepository.table, in: scope)
+            """,
+            logger: logger
+        )
+        for try await row in rows { return try UploadTaskPublic(row: row.makeRandomAccess()) }
+        throw APIError.notFound("Upload task not found")
+    }
+
+    private func taskAndScope(_ request: Request, context: AuthenticatedContext) throws -> (UUID, TenantScope) {
+        let input = RequestInput(request, context: context)
+        let id = input.pathUUID("task_id")
+        let organizationID = input.queryUUID("organization_id")
+        let taskID = try input.validated(id)
+        return (taskID, try context.scope(organizationID: organizationID))
+    }
+}

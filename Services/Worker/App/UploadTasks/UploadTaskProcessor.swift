@@ -1,0 +1,241 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import PostgresNIO
+import Shared
+
+/// Processes one claimed upload task (CONTRACT §6): reads the archive entry
+/// by entry, stores the images that match shot types, reports progress, and
+/// applies the result in one transaction with the switch to COMPLETED.
+struct UploadTaskProcessor: Sendable {
+    let database: Database
+    let blobs: any BlobStore
+    let queue: UploadTaskQueue
+    let limits: ZipLimits
+    /// Progress writes are at most this frequent; the final state is always written.
+    var progressInterval: Duration = .milliseconds(100)
+    let logger: Logger
+
+    /// An entry that became (or will become, once applied) a base image.
+    struct MatchedImage {
+        var file: String
+        var shotTypeID: UUID
+        var blob: StoredBlob
+        var info: ImageInfo
+    }
+
+    /// Why an entry was not used: one of CONTRACT §6's skip reasons.
+    struct Skip: Error {
+        var reason: String
+    }
+
+    /// A failure of the whole archive, in words for people.
+    struct ArchiveFailure: Error {
+        var message: String
+    }
+
+    func process(_ task: ClaimedTask) async throws {
+        var counters = TaskCounters()
+        do {
+            guard let key = task.archiveKey else { throw ArchiveFailure(message: "The uploaded archive is no longer stored.") }
+            try await withLocalCopy(of: key, taskID: task.id) { path in
+                try await ingest(task, archivePath: path, counters: &counters)
+            }
+        } catch let failure as ArchiveFailure {
+            try await queue.fail(task, message: failure.message, counters: counters)
+        } catch let error as ZipArchiveError {
+            try await queue.fail(task, message: error.description, counters: counters)
+        }
+        if let key = task.archiveKey {
+            // Best effort: an archive left behind is deleted by a later sweep.
+            do { try await queue.deleteArchive(taskID: task.id, key: key, in: blobs) } catch {
+                logger.warning("deleting an archive failed", metadata: ["task_id": "\(task.id)", "error": "\(error)"])
+            }
+        }
+    }
+
+    private func ingest(_ task: ClaimedTask, archivePath: String, counters: inout TaskCounters) async throws {
+        let archive = try ZipArchive(path: archivePath, limits: limits)
+        let entries = archive.fileEntries.sorted { ShotTypeMatcher.pathOrder($0.path, $1.path) }
+        guard !entries.isEmpty else { throw ArchiveFailure(message: "The archive is empty.") }
+        counters.total = entries.count
+        try await queue.report(task, counters)
+
+        let candidates = try await shotTypesInScope(of: task)
+        let matcher = ShotTypeMatcher(candidates: candidates)
+        var taken = Set<UUID>()
+        var matched: [MatchedImage] = []
+        var skipped: [(file: String, reason: String)] = []
+        var lastReport = ContinuousClock.now
+        for entry in entries {
+            try Task.checkCancellation()
+            do {
+                let image = try await store(entry, of: archive, matcher: matcher, taken: taken)
+                taken.insert(image.shotTypeID)
+                matched.append(image)
+                counters.imagesProcessed += 1
+            } catch let skip as Skip {
+                skipped.append((entry.path, skip.reason))
+                counters.imagesSkipped += 1
+            }
+            counters.processed += 1
+            if ContinuousClock.now - lastReport >= progressInterval {
+                try await queue.report(task, counters)
+                lastReport = .now
+            }
+        }
+        let unmatched = candidates.filter { !taken.contains($0.id) }.map(\.id)
+        try await apply(task, matched: matched, skipped: skipped, unmatched: unmatched, counters: counters)
+    }
+
+    /// Streams one entry into the blob store if it is an image for a shot
+    /// type not yet taken; otherwise throws the reason to skip it. Content is
+    /// judged before the name: `notes.txt` is `not_an_image`.
+    private func store(_ entry: ZipEntry, of archive: ZipArchive, matcher: ShotTypeMatcher, taken: Set<UUID>) async throws -> MatchedImage {
+        if ShotTypeMatcher.isIgnored(path: entry.path) { throw Skip(reason: "ignored") }
+        if entry.isEncrypted { throw Skip(reason: "encrypted") }
+        if !entry.isSupported { throw Skip(reason: "unsupported_compression") }
+        if entry.exceedsEntryLimit { throw Skip(reason: "too_large") }
+        let decision = matcher.match(path: entry.path, taken: taken)
+        let inspected = NIOLockedValueBox<ImageInfo?>(nil)
+        let write = BlobWrite.contentAddressed(maxBytes: limits.maxEntryBytes, prefixLength: ImageHeader.prefixLength) { prefix in
+            do {
+                let info = try ImageHeader.inspect(prefix)
+                inspected.withLockedValue { $0 = info }
+            } catch ImageHeaderError.notAnImage {
+                throw Skip(reason: "not_an_image")
+            } catch {
+                throw Skip(reason: "corrupt_image")
+            }
+            if let reason = decision.skipReason { throw Skip(reason: reason) }
+        }
+        var reader = try archive.reader(for: entry)
+        let blob: StoredBlob
+        do {
+            blob = try await blobs.put(write) { try reader.next() }
+        } catch BlobStoreError.tooLarge {
+            throw Skip(reason: "too_large")
+        } catch ZipArchiveError.entryTooLarge, ZipArchiveError.entryCompressionRatioTooHigh {
+            throw Skip(reason: "too_large")
+        } catch ZipArchiveError.corruptEntry {
+            throw Skip(reason: "corrupt_image")
+        }
+        guard case .matched(let shotTypeID) = decision, let info = inspected.withLockedValue({ $0 }) else {
+            throw Skip(reason: "corrupt_image")
+        }
+        return MatchedImage(file: entry.path, shotTypeID: shotTypeID, blob: blob, info: info)
+    }
+
+    /// Shot types an archive of this design may fill (CONTRACT §10.9):
+    /// public ones and the design's tenant's, not deleted.
+    private func shotTypesInScope(of task: ClaimedTask) async throws -> [ShotTypeCandidate] {
+        let rows = try await database.client.query(
+            """
+            SELECT id, name, view_angle::text, framing::text, file_naming_convention FROM shot_types
+            WHERE deleted_at IS NULL AND (
+                public
+                OR (\(task.organizationID)::uuid IS NOT NULL AND organization_id = \(task.organizationID))
+                OR (\(task.organizationID)::uuid IS NULL AND organization_id IS NULL AND owner_id = \(task.ownerID))
+            )
+            ORDER BY name, id
+            """,
+            logger: logger
+        )
+        var candidates: [ShotTypeCandidate] = []
+        for try await (id, name, viewAngle, framing, convention) in rows.decode((UUID, String, String, String, String?).self) {
+            candidates.append(ShotTypeCandidate(id: id, name: name, viewAngle: viewAngle, framing: framing, fileNamingConvention: convention))
+        }
+        return candidates
+    }
+
+    /// All or nothing: media rows, base-image upserts per slot, and COMPLETED
+    /// with the result, in one transaction that first checks the lease.
+    private func apply(
+        _ task: ClaimedTask, matched: [MatchedImage], skipped: [(file: String, reason: String)], unmatched: [UUID],
+        counters: TaskCounters
+    ) async throws {
+        let logger = self.logger
+        try await database.transaction { connection in
+            try await UploadTaskQueue.lockFenced(task, on: connection, logger: logger)
+            var matchedResults: [JSONValue] = []
+            for image in matched {
+                let mediaID = try await connection.query(
+                    MediaResources.upsert(ownerID: task.ownerID, organizationID: task.organizationID, blob: image.blob, info: image.info),
+                    logger: logger
+                ).oneRow()["id"].decode(UUID.self)
+                // xmax is set on a row version made by the ON CONFLICT update: the slot had an image.
+                let slot = try await connection.query(
+                    """
+                    INSERT INTO set_base_images (set_design_id, subject_id, shot_type_id, image_media_id, position)
+                    VALUES (
+                        \(task.setDesignID), \(task.subjectID), \(image.shotTypeID), \(mediaID),
+                        (SELECT coalesce(max(position) + 1, 0) FROM set_base_images WHERE set_design_id = \(task.setDesignID))
+                    )
+                    ON CONFLICT ON CONSTRAINT set_base_images_slot_key DO UPDATE
+                        SET image_media_id = EXCLUDED.image_media_id, image_url = NULL, updated_at = clock_timestamp()
+                    RETURNING id, xmax <> 0 AS replaced
+                    """,
+                    logger: logger
+                ).oneRow()
+                let (baseImageID, replaced) = (try slot["id"].decode(UUID.self), try slot["replaced"].decode(Bool.self))
+                matchedResults.append([
+                    "file": .string(image.file), "shot_type_id": .uuid(image.shotTypeID), "base_image_id": .uuid(baseImageID),
+                    "media_resource_id": .uuid(mediaID), "replaced": .bool(replaced),
+                ])
+            }
+            if !matched.isEmpty {
+                try await connection.query(
+                    "UPDATE set_designs SET updated_at = clock_timestamp() WHERE id = \(task.setDesignID)", logger: logger
+                )
+            }
+            let result: JSONValue = [
+                "matched": .array(matchedResults),
+                "skipped": .array(skipped.map { ["file": .string($0.file), "reason": .string($0.reason)] }),
+                "unmatched_shot_types": .array(unmatched.map(JSONValue.uuid)),
+            ]
+            try await connection.query(
+                """
+                UPDATE upload_tasks SET status = 'COMPLETED', \(counters: counters),
+                    result_data = \(JSONWriter.string(result))::jsonb, completed_at = now(), lease_expires_at = NULL,
+                    updated_at = clock_timestamp()
+                WHERE id = \(task.id)
+                """,
+                logger: logger
+            )
+            try await connection.query(
+                "SELECT pg_notify(\(UploadTaskStatus.progressChannel), \(task.id.lowercasedString))", logger: logger
+            )
+        }
+    }
+
+    /// Runs `body` with a path to the archive: the blob's own file for the
+    /// filesystem store, else a temporary copy streamed out of the store.
+    private func withLocalCopy(of key: String, taskID: UUID, _ body: (String) async throws -> Void) async throws {
+        if let filesystem = blobs as? FilesystemBlobStore {
+            let path = try filesystem.path(of: key)
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ArchiveFailure(message: "The uploaded archive is no longer stored.")
+            }
+            return try await body(path)
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(taskID.lowercasedString).zip").path
+        guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
+            throw CocoaError(.fileWriteUnknown)
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            try await blobs.read(key, range: nil) { chunk in
+                try file.write(contentsOf: chunk.readableBytesView)
+            }
+            try file.close()
+        } catch BlobStoreError.notFound {
+            try? file.close()
+            throw ArchiveFailure(message: "The uploaded archive is no longer stored.")
+        } catch {
+            try? file.close()
+            throw error
+        }
+        try await body(path)
+    }
+}

@@ -1,0 +1,175 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import ServiceLifecycle
+import Shared
+
+/// The claim loop (CONTRACT §6): `WORKER_CONCURRENCY` slots, each claiming
+/// and processing one task at a time. Slots are woken by `NOTIFY
+/// upload_tasks`, by a poll every `WORKER_POLL_SECONDS` (a lost notification
+/// only delays a task), and whenever the listening connection (re)connects.
+/// On SIGTERM slots stop claiming; a task still running after the grace
+/// period is handed back for another worker at once.
+public struct UploadTaskWorker: Service {
+    public struct Configuration: Sendable {
+        public var concurrency = 2
+        public var pollInterval: Duration = .seconds(5)
+        public var lease: Duration = .seconds(30)
+        public var maxAttempts = 3
+        public var shutdownGrace: Duration = .seconds(20)
+        public var limits = ZipLimits()
+        /// Names this process in `worker_id` (host:pid); slots add their number.
+        public var name = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+
+        public init() {}
+
+        public init(config: AppConfig) {
+            concurrency = config.workerConcurrency
+            pollInterval = .milliseconds(Int(config.workerPollSeconds * 1000))
+            lease = .milliseconds(Int(config.taskLeaseSeconds * 1000))
+            maxAttempts = config.taskMaxAttempts
+            shutdownGrace = .milliseconds(Int(config.workerShutdownGraceSeconds * 1000))
+        }
+    }
+
+    let database: Database
+    let blobs: any BlobStore
+    let configuration: Configuration
+    let logger: Logger
+
+    public init(database: Database, blobs: any BlobStore, configuration: Configuration, logger: Logger) {
+        self.database = database
+        self.blobs = blobs
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    var queue: UploadTaskQueue {
+        UploadTaskQueue(database: database, lease: configuration.lease, maxAttempts: configuration.maxAttempts, logger: logger)
+    }
+
+    public func run() async throws {
+        let doorbell = Doorbell(slots: configuration.concurrency)
+        let listener = ChannelListener(
+            database: database, channel: UploadTaskStatus.queueChannel, logger: logger,
+            onListening: { doorbell.ring() },
+            onNotification: { _ in doorbell.ring() }
+        )
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await listener.run() }
+                group.addTask {
+                    while !Task.isShuttingDownGracefully {
+                        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.pollInterval) }
+                        doorbell.ring()
+                        // Archives whose deletion was interrupted are swept up on the poll.
+                        do { try await queue.deleteEndedArchives(in: blobs) } catch {
+                            logger.warning("sweeping ended archives failed", metadata: ["error": "\(error)"])
+                        }
+                    }
+                }
+                for slot in 0..<configuration.concurrency {
+                    group.addTask { await runSlot(slot, rings: doorbell.rings(of: slot)) }
+                }
+            }
+        } onGracefulShutdown: {
+            doorbell.close()
+        }
+    }
+
+    /// Claims until nothing is left, then waits for the next ring.
+    private func runSlot(_ slot: Int, rings: AsyncStream<Void>) async {
+        let workerID = "\(configuration.name):\(slot)"
+        for await _ in rings {
+            while !Task.isShuttingDownGracefully {
+                do {
+                    guard let (task, status) = try await queue.claim(workerID: workerID) else { break }
+                    guard status == .processing else {
+                        logger.warning("task failed after too many interrupted attempts", metadata: ["task_id": "\(task.id)"])
+                        if let key = task.archiveKey { try? await queue.deleteArchive(taskID: task.id, key: key, in: blobs) }
+                        continue
+                    }
+                    await run(task)
+                } catch {
+                    logger.error("claiming a task failed", metadata: ["error": "\(error)"])
+                    break
+                }
+            }
+        }
+    }
+
+    /// Processes the task while renewing its lease; stops quietly when the
+    /// lease is lost, hands it back when shutdown outlasts the grace period.
+    func run(_ task: ClaimedTask) async {
+        let metadata: Logger.Metadata = ["task_id": "\(task.id)", "worker_id": "\(task.workerID)", "attempt": "\(task.attempts)"]
+        logger.info("task claimed", metadata: metadata)
+        let processor = UploadTaskProcessor(database: database, blobs: blobs, queue: queue, limits: configuration.limits, logger: logger)
+        let (queue, lease, grace) = (queue, configuration.lease, configuration.shutdownGrace)
+        enum Ending { case finished, handBack }
+        do {
+            let ending = try await withThrowingTaskGroup(of: Ending.self) { group in
+                group.addTask {
+                    try await processor.process(task)
+                    return .finished
+                }
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: lease / 3)
+                        do { try await queue.renew(task) } catch is LeaseLost { throw LeaseLost() } catch {
+                            // A database hiccup: the next renewal may still make it in time.
+                            logger.warning("renewing a lease failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                        }
+                    }
+                }
+                group.addTask {
+                    try await gracefulShutdown()
+                    try await Task.sleep(for: grace)
+                    return .handBack
+                }
+                defer { group.cancelAll() }
+                return try await group.next() ?? .finished
+            }
+            if ending == .handBack {
+                try await queue.handBack(task)
+                logger.notice("task handed back at shutdown", metadata: metadata)
+            } else {
+                logger.info("task ended", metadata: metadata)
+            }
+        } catch is LeaseLost {
+            logger.notice("task lease lost; stopped", metadata: metadata)
+        } catch {
+            // The lease runs out and another attempt starts over.
+            logger.error("task processing failed", metadata: metadata.merging(["error": "\(String(reflecting: error))"]) { $1 })
+        }
+    }
+}
+
+/// Wakes every slot: each has its own stream holding at most one ring, so a
+/// burst of notifications costs one claim attempt per slot.
+final class Doorbell: Sendable {
+    private let continuations: NIOLockedValueBox<[AsyncStream<Void>.Continuation]>
+    private let streams: [AsyncStream<Void>]
+
+    init(slots: Int) {
+        var continuations: [AsyncStream<Void>.Continuation] = []
+        var streams: [AsyncStream<Void>] = []
+        for _ in 0..<slots {
+            let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+            streams.append(stream)
+            continuations.append(continuation)
+        }
+        self.streams = streams
+        self.continuations = NIOLockedValueBox(continuations)
+    }
+
+    func rings(of slot: Int) -> AsyncStream<Void> { streams[slot] }
+
+    func ring() {
+        continuations.withLockedValue { $0.forEach { $0.yield() } }
+    }
+
+    /// Ends every slot's stream once its current task is done.
+    func close() {
+        continuations.withLockedValue { $0.forEach { $0.finish() } }
+    }
+}

@@ -1,0 +1,286 @@
+import Foundation
+import PostgresNIO
+import Shared
+import Testing
+import TestSupport
+import WorkerApp
+
+/// ZIP uploads end to end: the real gateway, a worker in this process, real
+/// archives made by zip, Python's zipfile and 7z, real images.
+@Suite("Base image ingestion")
+struct UploadIngestionTests {
+    /// A design with a subject and four shot types of its owner.
+    struct Setup: Sendable {
+        var user: TestUser
+        var design: UUID
+        var subject: UUID
+        var shotTypes: [String: UUID]
+        var uploadPath: String { "/api/v1/set-designs/\(design)/base-images/upload?subject_id=\(subject)" }
+    }
+
+    static func setUp(_ api: GatewayClient) async throws -> Setup {
+        let user = try await api.createUser("alice@example.com")
+        var shotTypes: [String: UUID] = [:]
+        shotTypes["front"] = try await api.createShotType("Front full body", viewAngle: "front", framing: "full_body", by: user)
+        shotTypes["back"] = try await api.createShotType("Back upper body", viewAngle: "back", framing: "upper_body", by: user)
+        shotTypes["detail"] = try await api.createShotType(
+            "Detail", viewAngle: "detail", framing: "detail", by: user, extra: ["file_naming_convention": "macro shot"]
+        )
+        shotTypes["side"] = try await api.createShotType("Side close up", viewAngle: "side", framing: "close_up", by: user)
+        let subject = try await api.createSubject(by: user)
+        let design = try #require(try await api.post("/api/v1/set-designs/", token: user.token, json: ["name": "Look"]).json["id"].uuid)
+        return Setup(user: user, design: design, subject: subject, shotTypes: shotTypes)
+    }
+
+    /// Uploads and waits for the task to end; answers the ended task.
+    static func ingest(_ archive: [UInt8], _ setup: Setup, _ api: GatewayClient) async throws -> JSONValue {
+        let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(archive, filename: "looks.zip"))
+        guard response.status == .accepted, let id = response.json["id"].uuid else {
+            throw TestFailure("upload refused: \(response.status) \(response.text)")
+        }
+        return try await waitForEnd(id, token: setup.user.token, api)
+    }
+
+    static func waitForEnd(_ id: UUID, token: String, _ api: GatewayClient) async throws -> JSONValue {
+        var task: JSONValue = .null
+        let ended = try await eventually(within: .seconds(60), every: .milliseconds(50)) {
+            task = try await api.get("/api/v1/set-designs/upload-tasks/\(id)", token: token).json
+            return ["COMPLETED", "FAILED"].contains(task["status"].string ?? "")
+        }
+        guard ended else { throw TestFailure("task did not end: \(task)") }
+        return task
+    }
+
+    static func skipped(_ task: JSONValue) -> [String: String] {
+        var reasons: [String: String] = [:]
+        for entry in task["result_data"]["skipped"].array ?? [] { reasons[entry["file"].string ?? ""] = entry["reason"].string }
+        return reasons
+    }
+
+    static func matched(_ task: JSONValue) -> [String: JSONValue] {
+        var files: [String: JSONValue] = [:]
+        for entry in task["result_data"]["matched"].array ?? [] { files[entry["file"].string ?? ""] = entry }
+        return files
+    }
+
+    // MARK: Tests
+
+    @Test(arguments: ArchiveTool.allCases)
+    func anArchiveBecomesBaseImagesWithEverySkipExplained(_ tool: ArchiveTool) async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("looks/front_full_body.jpg", image: "progressive_65x33.jpg")
+            try builder.add("looks/sku123_back_upper_body_01.png", image: "rgb_33x17.png")
+            try builder.add("Macro Shot.webp", image: "lossy_50x30.webp")
+            try builder.add("notes.txt", Array("not an image".utf8))
+            try builder.add("z/front_full_body.png", image: "palette_16x16.png")
+            try builder.add("landscape.jpg", image: "baseline_64x48.jpg")
+            try builder.add("broken_side_close_up.jpg", Array(try Fixtures.imageBytes("baseline_64x48.jpg").prefix(40)))
+            try builder.add("__MACOSX/looks/._front_full_body.jpg", [0, 5, 22, 7])
+            let archive = try builder.archive(with: tool)
+            let task = try await TestWorker.run(api.config) { try await Self.ingest(archive, setup, api) }
+            #expect(task["status"].string == "COMPLETED", "\(task)")
+            #expect(task["progress"].int == 100)
+            #expect(task["total_items"].int == 8 && task["processed_items"].int == 8)
+            #expect(task["images_processed"].int == 3 && task["images_skipped"].int == 5)
+            #expect(task["error_message"] == .null && task["started_at"] != .null && task["completed_at"] != .null)
+            #expect(
+                Self.skipped(task) == [
+                    "notes.txt": "not_an_image", "z/front_full_body.png": "duplicate_shot_type",
+                    "landscape.jpg": "no_matching_shot_type", "broken_side_close_up.jpg": "corrupt_image",
+                    "__MACOSX/looks/._front_full_body.jpg": "ignored",
+                ]
+            )
+            let matched = Self.matched(task)
+            #expect(matched["looks/front_full_body.jpg"]?["shot_type_id"].uuid == setup.shotTypes["front"])
+            #expect(matched["looks/sku123_back_upper_body_01.png"]?["shot_type_id"].uuid == setup.shotTypes["back"])
+            #expect(matched["Macro Shot.webp"]?["shot_type_id"].uuid == setup.shotTypes["detail"])
+            #expect(matched.values.allSatisfy { $0["replaced"] == false && $0["base_image_id"].uuid != nil })
+            #expect(task["result_data"]["unmatched_shot_types"] == [.uuid(setup.shotTypes["side"])])
+
+            // The design now shows them, with the images' real sizes.
+            let design = try await api.get("/api/v1/set-designs/\(setup.design)", token: setup.user.token).json
+            let images = design["base_images"].array ?? []
+            #expect(images.count == 3)
+            let front = try #require(images.first { $0["shot_type_id"].uuid == setup.shotTypes["front"] })
+            #expect(front["subject_id"].uuid == setup.subject)
+            #expect(front["image_media"]["width"].int == 65 && front["image_media"]["height"].int == 33)
+            #expect(front["image_media"]["id"].uuid == matched["looks/front_full_body.jpg"]?["media_resource_id"].uuid)
+            // The archive is gone from storage once the task ended.
+            let archives = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query(
+                    "SELECT (SELECT count(*) FROM blobs WHERE key LIKE 'uploads/%') + (SELECT count(*) FROM upload_tasks WHERE archive_blob_key IS NOT NULL)"
+                ).one(Int.self)
+            }
+            #expect(archives == 0)
+        }
+    }
+
+    @Test func uploadingTheSameArchiveAgainReplacesTheSameSlots() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            try builder.add("back_upper_body.png", image: "rgb_33x17.png")
+            let archive = try builder.archive()
+            let (first, second) = try await TestWorker.run(api.config) {
+                (try await Self.ingest(archive, setup, api), try await Self.ingest(archive, setup, api))
+            }
+            #expect(first["status"].string == "COMPLETED" && second["status"].string == "COMPLETED")
+            let before = Self.matched(first), after = Self.matched(second)
+            #expect(before.values.allSatisfy { $0["replaced"] == false })
+            #expect(after.values.allSatisfy { $0["replaced"] == true })
+            for (file, entry) in before {
+                #expect(after[file]?["base_image_id"] == entry["base_image_id"], "\(file)")
+                #expect(after[file]?["media_resource_id"] == entry["media_resource_id"], "\(file)")
+            }
+            let counts = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query(
+                    "SELECT (SELECT count(*) FROM set_base_images) * 10 + (SELECT count(*) FROM media_resources)"
+                ).one(Int.self)
+            }
+            #expect(counts == 22)
+        }
+    }
+
+    @Test func archivesThatCannotBeReadFailWithASentence() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            let valid = try builder.archive()
+            let empty: [UInt8] = [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)
+            let garbage: [UInt8] = [0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 7, count: 500)
+            let truncated = Array(valid.prefix(valid.count / 2))
+            let tasks = try await TestWorker.run(api.config) {
+                [
+                    try await Self.ingest(empty, setup, api), try await Self.ingest(garbage, setup, api),
+                    try await Self.ingest(truncated, setup, api),
+                ]
+            }
+            for task in tasks {
+                #expect(task["status"].string == "FAILED")
+                #expect(task["completed_at"] != .null && task["result_data"] == .null)
+                let message = task["error_message"].string ?? ""
+                #expect(message.hasSuffix(".") && message.count > 10, "\(message)")
+            }
+            #expect(tasks[0]["error_message"].string == "The archive is empty.")
+        }
+    }
+
+    /// One entry inflating to 1 GiB of zeros (Tests/Fixtures/archives/make_zip_bomb.py),
+    /// its size declared honestly or as 1000 bytes.
+    static func zipBomb(declaring declared: Int? = nil) throws -> [UInt8] {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bomb-\(UUID().uuidString).zip").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let script = Fixtures.directory.appendingPathComponent("archives/make_zip_bomb.py").path
+        try run("/usr/bin/python3", [script, path, "front_full_body.jpg"] + (declared.map { [String($0)] } ?? []))
+        return Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
+    @Test func aZipBombOfOneGigabyteOfZerosFailsOnItsCompressionRatio() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            let bomb = try Self.zipBomb()
+            let task = try await TestWorker.run(api.config) { try await Self.ingest(bomb, setup, api) }
+            #expect(task["status"].string == "FAILED")
+            #expect(task["error_message"].string?.contains("compress") == true, "\(task["error_message"])")
+        }
+    }
+
+    @Test func aZipBombThatLiesAboutItsSizeIsStoppedWhileInflating() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            let bomb = try Self.zipBomb(declaring: 1000)
+            let task = try await TestWorker.run(api.config) { try await Self.ingest(bomb, setup, api) }
+            #expect(task["status"].string == "COMPLETED")
+            #expect(Self.skipped(task) == ["front_full_body.jpg": "corrupt_image"])
+            #expect(task["images_processed"].int == 0)
+        }
+    }
+
+    @Test func twoWorkersProcessThirtyQueuedTasksEachExactlyOnce() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            let archive = try builder.archive()
+            var ids: [UUID] = []
+            for _ in 0..<30 {
+                let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(archive))
+                ids.append(try #require(response.json["id"].uuid))
+            }
+            let queued = ids
+            try await TestWorker.run(api.config, name: "worker-a") {
+                try await TestWorker.run(api.config, name: "worker-b") {
+                    for id in queued { _ = try await Self.waitForEnd(id, token: setup.user.token, api) }
+                }
+            }
+            let rows = try await TestDatabase.withClient(api.databaseURL) { client in
+                var rows: [(String, Int32, String)] = []
+                for try await row in try await client.query(
+                    "SELECT status::text, attempts, split_part(worker_id, ':', 1) FROM upload_tasks"
+                ).decode((String, Int32, String).self) { rows.append(row) }
+                return rows
+            }
+            #expect(rows.count == 30)
+            #expect(rows.allSatisfy { $0.0 == "COMPLETED" && $0.1 == 1 })
+            #expect(Set(rows.map(\.2)) == ["worker-a", "worker-b"])
+        }
+    }
+
+    @Test func aTaskWhoseWorkerDiedIsTakenOverAfterItsLease() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try builder.archive()))
+            let id = try #require(response.json["id"].uuid)
+            // A worker claimed it and vanished; its lease has just run out.
+            try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query(
+                    """
+                    UPDATE upload_tasks SET status = 'PROCESSING', worker_id = 'gone:1:0', attempts = 1,
+                        lease_expires_at = now() - interval '1 second', started_at = now()
+                    WHERE id = \(id)
+                    """
+                )
+            }
+            let task = try await TestWorker.run(api.config) { try await Self.waitForEnd(id, token: setup.user.token, api) }
+            #expect(task["status"].string == "COMPLETED")
+            let attempts = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query("SELECT attempts FROM upload_tasks WHERE id = \(id)").one(Int.self)
+            }
+            #expect(attempts == 2)
+        }
+    }
+
+    @Test func aTaskInterruptedTooOftenFails() async throws {
+        try await TestGateway.run(configure: { $0.taskMaxAttempts = 3 }) { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try builder.archive()))
+            let id = try #require(response.json["id"].uuid)
+            try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query(
+                    """
+                    UPDATE upload_tasks SET status = 'PROCESSING', worker_id = 'gone:1:0', attempts = 3,
+                        lease_expires_at = now() - interval '1 second', started_at = now()
+                    WHERE id = \(id)
+                    """
+                )
+            }
+            let task = try await TestWorker.run(api.config) { try await Self.waitForEnd(id, token: setup.user.token, api) }
+            #expect(task["status"].string == "FAILED")
+            #expect(task["error_message"].string == "Processing was interrupted 3 times.")
+        }
+    }
+}
