@@ -1,0 +1,165 @@
+import Foundation
+import PostgresNIO
+import Shared
+import Testing
+import TestSupport
+
+/// The worker executable processing uploads as a real process: crashes,
+/// SIGTERM, lost notifications and a killed LISTEN connection.
+@Suite("Upload worker process")
+struct UploadWorkerProcessTests {
+    static func environment(_ url: DatabaseURL, _ extra: [String: String] = [:]) -> [String: String] {
+        [
+            "DATABASE_URL": "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)",
+            "LOG_LEVEL": "info", "WORKER_POLL_SECONDS": "0.2", "TASK_LEASE_SECONDS": "1", "WORKER_CONCURRENCY": "1",
+        ].merging(extra) { $1 }
+    }
+
+    /// An archive long enough to be caught mid-way: one image for the front
+    /// shot type and many that match nothing.
+    static let longArchive: [UInt8] = {
+        var builder = try! ArchiveBuilder()
+        defer { builder.remove() }
+        try! builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+        let image = try! Fixtures.imageBytes("baseline_64x48.jpg")
+        for index in 0..<1500 { try! builder.add(String(format: "other/unknown_%04d.jpg", index), image) }
+        return try! builder.archive(with: .python)
+    }()
+
+    struct Upload: Sendable {
+        var api: GatewayClient
+        var token: String
+        var task: UUID
+        var path: String
+    }
+
+    /// A user, a front shot type, a design and an uploaded archive, with no worker yet.
+    static func upload(_ api: GatewayClient, _ archive: [UInt8]) async throws -> Upload {
+        let user = try await api.createUser("alice@example.com")
+        _ = try await api.createShotType(by: user)
+        let subject = try await api.createSubject(by: user)
+        let design = try #require(try await api.post("/api/v1/set-designs/", token: user.token, json: ["name": "Look"]).json["id"].uuid)
+        let path = "/api/v1/set-designs/\(design)/base-images/upload?subject_id=\(subject)"
+        let response = try await api.upload(path, token: user.token, form: .file(archive))
+        return Upload(api: api, token: user.token, task: try #require(response.json["id"].uuid), path: path)
+    }
+
+    static func row(_ upload: Upload) async throws -> (status: String, attempts: Int, processed: Int, worker: String?) {
+        try await TestDatabase.withClient(upload.api.databaseURL) { client in
+            let rows = try await client.query(
+                "SELECT status::text, attempts, processed_items, worker_id FROM upload_tasks WHERE id = \(upload.task)"
+            )
+            for try await (status, attempts, processed, worker) in rows.decode((String, Int32, Int32, String?).self) {
+                return (status, Int(attempts), Int(processed), worker)
+            }
+            throw TestFailure("no task \(upload.task)")
+        }
+    }
+
+    static func baseImages(_ upload: Upload) async throws -> Int {
+        try await TestDatabase.withClient(upload.api.databaseURL) { client in
+            try await client.query("SELECT count(*) FROM set_base_images").one(Int.self)
+        }
+    }
+
+    // MARK: Tests
+
+    @Test func aWorkerKilledMidTaskIsReplacedAfterTheLeaseWithoutDuplicates() async throws {
+        try await TestGateway.run { api in
+            let upload = try await Self.upload(api, Self.longArchive)
+            let first = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL))
+            let midway = try await eventually(within: .seconds(30)) {
+                let row = try await Self.row(upload)
+                return row.status == "PROCESSING" && row.processed > 0
+            }
+            #expect(midway, "\(first.output)")
+            first.signal(SIGKILL)
+            _ = await first.exitStatus(within: .seconds(10))
+            #expect(try await Self.row(upload).status == "PROCESSING")
+
+            let second = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL))
+            let done = try await eventually(within: .seconds(60)) { try await Self.row(upload).status == "COMPLETED" }
+            #expect(done, "\(second.output)")
+            #expect(try await Self.row(upload).attempts == 2)
+            #expect(try await Self.baseImages(upload) == 1)
+            let task = try await api.get("/api/v1/set-designs/upload-tasks/\(upload.task)", token: upload.token).json
+            #expect(task["total_items"].int == 1501 && task["images_processed"].int == 1 && task["images_skipped"].int == 1500)
+            second.signal(SIGTERM)
+            #expect(await second.exitStatus(within: .seconds(10)) == 0)
+        }
+    }
+
+    @Test func sigtermMidTaskHandsTheTaskBackForAnotherWorkerAtOnce() async throws {
+        try await TestGateway.run { api in
+            let upload = try await Self.upload(api, Self.longArchive)
+            // A lease far longer than the test: only the hand-back can free the task in time.
+            let environment = Self.environment(api.databaseURL, ["WORKER_SHUTDOWN_GRACE_SECONDS": "0", "TASK_LEASE_SECONDS": "600"])
+            let first = try ChildProcess(Binaries.worker, environment: environment)
+            let midway = try await eventually(within: .seconds(30)) { try await Self.row(upload).processed > 0 }
+            #expect(midway, "\(first.output)")
+            first.signal(SIGTERM)
+            #expect(await first.exitStatus(within: .seconds(15)) == 0, "\(first.output)")
+            let handedBack = try await Self.row(upload)
+            #expect(handedBack.status == "PENDING" && handedBack.attempts == 0 && handedBack.worker == nil, "\(first.output)")
+
+            let second = try ChildProcess(Binaries.worker, environment: environment)
+            let done = try await eventually(within: .seconds(60)) { try await Self.row(upload).status == "COMPLETED" }
+            #expect(done, "\(second.output)")
+            #expect(try await Self.row(upload).attempts == 1)
+            second.signal(SIGTERM)
+            #expect(await second.exitStatus(within: .seconds(15)) == 0)
+        }
+    }
+
+    @Test func theWorkerFindsTasksWithoutNotificationsByPolling() async throws {
+        try await TestGateway.run { api in
+            let upload = try await Self.upload(api, [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+            let worker = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL))
+            // Queued before the worker listened: found when it starts listening.
+            let first = try await eventually(within: .seconds(20)) { try await Self.row(upload).status == "FAILED" }
+            #expect(first, "\(worker.output)")
+            // Queued with no NOTIFY at all: found by the poll.
+            let silent = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query(
+                    """
+                    INSERT INTO upload_tasks (owner_id, set_design_id, subject_id, archive_size)
+                    SELECT owner_id, set_design_id, subject_id, 0 FROM upload_tasks LIMIT 1
+                    RETURNING id
+                    """
+                ).one(UUID.self)
+            }
+            let polled = try await eventually(within: .seconds(20)) {
+                try await Self.row(Upload(api: api, token: upload.token, task: silent, path: upload.path)).status == "FAILED"
+            }
+            #expect(polled, "\(worker.output)")
+            worker.signal(SIGTERM)
+            #expect(await worker.exitStatus(within: .seconds(10)) == 0)
+        }
+    }
+
+    @Test func aTaskUploadedAfterTheListenConnectionWasKilledIsProcessed() async throws {
+        try await TestGateway.run { api in
+            let upload = try await Self.upload(api, [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+            // Polling far slower than the test: only a working LISTEN can be quick.
+            let worker = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL, ["WORKER_POLL_SECONDS": "600"]))
+            #expect(try await eventually(within: .seconds(20)) { try await Self.row(upload).status == "FAILED" }, "\(worker.output)")
+            let killed = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query(
+                    """
+                    SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+                    WHERE datname = current_database() AND query ILIKE 'LISTEN%upload_tasks%' AND pid <> pg_backend_pid()
+                    """
+                ).one(Int.self)
+            }
+            #expect(killed == 1)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            let response = try await api.upload(upload.path, token: upload.token, form: .file(try builder.archive()))
+            let next = Upload(api: api, token: upload.token, task: try #require(response.json["id"].uuid), path: upload.path)
+            #expect(try await eventually(within: .seconds(20)) { try await Self.row(next).status == "COMPLETED" }, "\(worker.output)")
+            worker.signal(SIGTERM)
+            #expect(await worker.exitStatus(within: .seconds(10)) == 0)
+        }
+    }
+}
