@@ -183,6 +183,19 @@ struct UploadTasksTests {
         }
     }
 
+    @Test func deletingTheDesignDeletesItsTasksAndTheirArchives() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            let task = try #require(
+                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try Self.smallArchive())).json["id"].uuid
+            )
+            #expect(try await Self.leftovers(api) == 2)
+            #expect(try await api.delete("/api/v1/set-designs/\(setup.design)", token: setup.user.token).status == .ok)
+            #expect(try await Self.leftovers(api) == 0)
+            #expect(try await api.get("/api/v1/set-designs/upload-tasks/\(task)", token: setup.user.token).status == .notFound)
+        }
+    }
+
     @Test func theLatestTaskIsTheNewestOfThatSubjectAnd404WithoutOne() async throws {
         try await TestGateway.run { api in
             let setup = try await Self.setUp(api)

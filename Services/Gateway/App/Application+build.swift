@@ -51,7 +51,7 @@ public func buildApplication(config: AppConfig, logger: Logger) async throws -> 
     authenticated.addRoutes(media.endpoints, atPath: "media")
     authenticated.addRoutes(
         SetDesignsController(
-            repository: SetDesignsRepository(database: database, signer: signer),
+            repository: SetDesignsRepository(database: database, signer: signer), blobs: blobs,
             operatorsWebhookConfigured: config.operatorsWebhookURL != nil
         ).endpoints,
         atPath: "set-designs"

@@ -6,6 +6,8 @@ import Shared
 /// `/api/v1/set-designs`: set-designs-endpoints.txt, except the upload and task routes.
 struct SetDesignsController {
     let repository: SetDesignsRepository
+    /// Upload archives of deleted designs are removed from here.
+    let blobs: any BlobStore
     /// Completion requests queue a webhook delivery only when one is configured.
     let operatorsWebhookConfigured: Bool
 
@@ -113,9 +115,27 @@ struct SetDesignsController {
         return JSONResponse(design)
     }
 
+    /// Deletes the design with its images and upload tasks, then the archives
+    /// those tasks still held (a worker busy with one stops at its next write).
     @Sendable func delete(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
         let (id, scope) = try designAndScope(request, context: context)
-        try await TenantRows(database: database).delete(SetDesignsRepository.table, id: id, scope: scope, logger: context.logger)
+        let logger = context.logger
+        let archives = try await database.transaction { connection in
+            try await TenantRows.lockForChange(SetDesignsRepository.table, id: id, scope: scope, on: connection, logger: logger)
+            let rows = try await connection.query(
+                "SELECT archive_blob_key FROM upload_tasks WHERE set_design_id = \(id) AND archive_blob_key IS NOT NULL",
+                logger: logger
+            )
+            var keys: [String] = []
+            for try await key in rows.decode(String.self) { keys.append(key) }
+            try await connection.query("DELETE FROM set_designs WHERE id = \(id)", logger: logger)
+            return keys
+        }
+        for key in archives {
+            do { try await blobs.delete(key) } catch {
+                logger.warning("deleting an upload archive failed", metadata: ["blob_key": "\(key)", "error": "\(error)"])
+            }
+        }
         return JSONResponse(Message("Set design deleted successfully"))
     }
 
