@@ -118,6 +118,53 @@ struct UploadIngestionTests {
         }
     }
 
+    @Test func encryptedUnsupportedAndOversizedEntriesAreSkippedAndTheRestIsProcessed() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            try builder.add("back_upper_body.jpg", image: "baseline_64x48.jpg")
+            try builder.add("side_close_up.tif", image: "magick_big_endian_45x27.tif")
+            try builder.add("detail.gif", image: "animated_24x18.gif")
+            // One archive, three tools' entries: zip encrypts one, 7z adds one with BZip2.
+            let files = builder.directory.appendingPathComponent("files")
+            let archive = builder.directory.appendingPathComponent("mixed.zip").path
+            try run("/usr/bin/zip", ["-q", "-P", "secret", archive, "back_upper_body.jpg"], in: files)
+            try run("/usr/bin/zip", ["-q", archive, "front_full_body.jpg", "detail.gif"], in: files)
+            try run("/usr/bin/7z", ["a", "-tzip", "-mm=BZip2", "-bd", "-bso0", archive, "side_close_up.tif"], in: files)
+            let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: archive)))
+            // Only the GIF is over the entry limit (the TIFF is skipped for its method first).
+            let detailSize = try Fixtures.imageBytes("animated_24x18.gif").count
+            let task = try await TestWorker.run(api.config, configure: { $0.limits.maxEntryBytes = detailSize - 1 }) {
+                try await Self.ingest(bytes, setup, api)
+            }
+            #expect(task["status"].string == "COMPLETED", "\(task)")
+            #expect(
+                Self.skipped(task) == [
+                    "back_upper_body.jpg": "encrypted", "side_close_up.tif": "unsupported_compression", "detail.gif": "too_large",
+                ]
+            )
+            #expect(Set(Self.matched(task).keys) == ["front_full_body.jpg"])
+        }
+    }
+
+    @Test func anArchiveOverTheEntryLimitFailsBeforeAnythingIsStored() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            for index in 0..<6 { try builder.add("front_full_body_\(index).jpg", image: "progressive_65x33.jpg") }
+            let archive = try builder.archive()
+            let task = try await TestWorker.run(api.config, configure: { $0.limits.maxEntries = 5 }) {
+                try await Self.ingest(archive, setup, api)
+            }
+            #expect(task["status"].string == "FAILED")
+            #expect(task["error_message"].string?.contains("6") == true && task["error_message"].string?.contains("5") == true)
+            #expect(try await api.get("/api/v1/set-designs/\(setup.design)", token: setup.user.token).json["base_images"] == [])
+        }
+    }
+
     @Test func uploadingTheSameArchiveAgainReplacesTheSameSlots() async throws {
         try await TestGateway.run { api in
             let setup = try await Self.setUp(api)
