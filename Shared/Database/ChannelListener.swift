@@ -3,7 +3,9 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// Keeps one `LISTEN` connection open and hands each notification's payload
-/// to `onNotification`. A dropped connection is re-established with
+/// to `onNotification`. The connection is health-checked with a query every
+/// `healthCheckInterval` (a half-open TCP connection would otherwise wait
+/// forever); a dropped or silent connection is re-established with
 /// exponential backoff and `onListening` runs again, so the owner can catch
 /// up on whatever was notified while nobody listened.
 public struct ChannelListener: Service {
@@ -14,6 +16,8 @@ public struct ChannelListener: Service {
     let onNotification: @Sendable (String) async -> Void
     var initialBackoff: Duration = .milliseconds(100)
     var maximumBackoff: Duration = .seconds(10)
+    var healthCheckInterval: Duration = .seconds(10)
+    var healthCheckTimeout: Duration = .seconds(5)
 
     public init(
         database: Database, channel: String, logger: Logger,
@@ -37,8 +41,16 @@ public struct ChannelListener: Service {
                         try await connection.listen(on: channel) { notifications in
                             logger.info("listening", metadata: ["channel": "\(channel)"])
                             await onListening()
-                            for try await notification in notifications {
-                                await onNotification(notification.payload)
+                            try await withThrowingTaskGroup(of: Void.self) { group in
+                                group.addTask {
+                                    for try await notification in notifications {
+                                        await onNotification(notification.payload)
+                                    }
+                                }
+                                group.addTask { try await healthCheck(connection) }
+                                // Either ending means the connection is no longer to be trusted.
+                                try await group.next()
+                                group.cancelAll()
                             }
                         }
                     }
@@ -57,4 +69,31 @@ public struct ChannelListener: Service {
             backoff = min(backoff * 2, maximumBackoff)
         }
     }
+
+    /// Returns (or throws) once the connection fails to answer in time.
+    private func healthCheck(_ connection: PostgresConnection) async throws {
+        while true {
+            try await Task.sleep(for: healthCheckInterval)
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    // Named so pg_stat_activity still tells an admin what this connection is for.
+                    try await connection.query("SELECT /* health check of LISTEN \(unescaped: channel) */ 1", logger: logger)
+                    return true
+                }
+                group.addTask {
+                    try await Task.sleep(for: healthCheckTimeout)
+                    return false
+                }
+                let answered = try await group.next() ?? false
+                group.cancelAll()
+                guard answered else {
+                    // Closing fails the hung query, so this group can end.
+                    try? await connection.close()
+                    throw HealthCheckTimedOut()
+                }
+            }
+        }
+    }
+
+    struct HealthCheckTimedOut: Error {}
 }

@@ -147,7 +147,7 @@ struct UploadWorkerProcessTests {
                 try await client.query(
                     """
                     SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-                    WHERE datname = current_database() AND query ILIKE 'LISTEN%upload_tasks%' AND pid <> pg_backend_pid()
+                    WHERE datname = current_database() AND query ILIKE '%LISTEN%upload_tasks%' AND pid <> pg_backend_pid()
                     """
                 ).one(Int.self)
             }

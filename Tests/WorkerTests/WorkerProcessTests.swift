@@ -20,7 +20,7 @@ struct WorkerProcessTests {
         let rows = try await client.query(
             """
             SELECT pid FROM pg_stat_activity
-            WHERE datname = \(database) AND query ILIKE 'LISTEN%upload_tasks%' AND pid <> pg_backend_pid()
+            WHERE datname = \(database) AND query ILIKE '%LISTEN%upload_tasks%' AND pid <> pg_backend_pid()
             """
         )
         for try await pid in rows.decode(Int32.self) { pids.append(pid) }
