@@ -59,7 +59,7 @@ public struct ChannelListener: Service {
                 if Task.isCancelled || Task.isShuttingDownGracefully { break }
                 logger.warning(
                     "listen connection lost; reconnecting",
-                    metadata: ["channel": "\(channel)", "error": "\(error)", "backoff": "\(backoff)"]
+                    metadata: ["channel": "\(channel)", "error": "\(String(reflecting: error))", "backoff": "\(backoff)"]
                 )
             }
             if Task.isCancelled || Task.isShuttingDownGracefully { break }

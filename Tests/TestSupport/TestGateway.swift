@@ -40,13 +40,21 @@ public enum TestGateway {
         _ body: @escaping @Sendable (GatewayClient) async throws -> Result
     ) async throws -> Result {
         try await TestDatabase.withFresh { url in
-            var config = config(database: url)
-            configure(&config)
-            let app = try await build(config)
-            let finalConfig = config
-            return try await app.test(.live) { client in
-                try await body(GatewayClient(client: client, config: finalConfig))
-            }
+            try await run(database: url, configure: configure, body)
+        }
+    }
+
+    /// The gateway over a database the caller provides.
+    public static func run<Result: Sendable>(
+        database url: DatabaseURL, configure: @Sendable (inout AppConfig) -> Void = { _ in },
+        _ body: @escaping @Sendable (GatewayClient) async throws -> Result
+    ) async throws -> Result {
+        var config = config(database: url)
+        configure(&config)
+        let app = try await build(config)
+        let finalConfig = config
+        return try await app.test(.live) { client in
+            try await body(GatewayClient(client: client, config: finalConfig))
         }
     }
 }

@@ -162,4 +162,35 @@ struct UploadWorkerProcessTests {
             #expect(await worker.exitStatus(within: .seconds(10)) == 0)
         }
     }
+
+    @Test func workersWaitingThroughAPostgresRestartProcessTheNextUpload() async throws {
+        try await TestCluster.with { cluster in
+            try await TestGateway.run(database: try cluster.url) { api in
+                let upload = try await Self.upload(api, [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+                // Polling far slower than the test: the task must come through a re-established LISTEN.
+                let worker = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL, ["WORKER_POLL_SECONDS": "600"]))
+                #expect(try await eventually(within: .seconds(20)) { try await Self.row(upload).status == "FAILED" }, "\(worker.output)")
+
+                try await cluster.restart()
+                let relistened = try await eventually(within: .seconds(30), every: .milliseconds(200)) {
+                    worker.output.split(separator: "\n").filter { $0.hasSuffix(" listening") && $0.contains("channel=upload_tasks") }.count >= 2
+                }
+                #expect(relistened, "\(worker.output)")
+                // The gateway's own pool reconnects too; its first attempts may meet dead connections.
+                var builder = try ArchiveBuilder()
+                defer { builder.remove() }
+                try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+                let archive = try builder.archive()
+                var response = try await api.upload(upload.path, token: upload.token, form: .file(archive))
+                for _ in 0..<5 where response.status != .accepted {
+                    response = try await api.upload(upload.path, token: upload.token, form: .file(archive))
+                }
+                #expect(response.status == .accepted, "\(response.text)")
+                let next = Upload(api: api, token: upload.token, task: try #require(response.json["id"].uuid), path: upload.path)
+                #expect(try await eventually(within: .seconds(20)) { try await Self.row(next).status == "COMPLETED" }, "\(worker.output)")
+                worker.signal(SIGTERM)
+                #expect(await worker.exitStatus(within: .seconds(10)) == 0)
+            }
+        }
+    }
 }
