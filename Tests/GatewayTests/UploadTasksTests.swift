@@ -137,6 +137,46 @@ struct UploadTasksTests {
         }
     }
 
+    /// With the filesystem store the half-written archive is a file one can look for.
+    @Test func aClientThatDisconnectsMidUploadLeavesNoTaskAndNoArchive() async throws {
+        let root = NSTemporaryDirectory() + "uploads-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try await TestGateway.run(configure: { $0.blobStore = .filesystem(path: root) }) { api in
+            let setup = try await Self.setUp(api)
+            // Half of a promised 40 MB body, then the connection is closed.
+            let script = """
+                import socket, sys, time
+                port, path, token = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+                s = socket.create_connection(("127.0.0.1", port))
+                s.sendall((f"POST {path} HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer {token}\\r\\n"
+                           "Content-Type: application/zip\\r\\nContent-Length: 40000000\\r\\n\\r\\n").encode())
+                s.sendall(b"PK\\x03\\x04" + bytes(20000000))
+                time.sleep(0.5)
+                s.close()
+                """
+            try run("/usr/bin/python3", ["-c", script, String(api.client.port!), setup.uploadPath, setup.user.token])
+            // Regular files anywhere under the store, staging area included.
+            let files = {
+                (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).filter { path in
+                    var isDirectory: ObjCBool = false
+                    return FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory) && !isDirectory.boolValue
+                }
+            }
+            // Whatever the gateway had begun is removed once it notices.
+            let clean = try await eventually(within: .seconds(10)) {
+                let tasks = try await TestDatabase.withClient(api.databaseURL) { client in
+                    try await client.query("SELECT count(*) FROM upload_tasks").one(Int.self)
+                }
+                return tasks == 0 && files().isEmpty
+            }
+            #expect(clean, "\(files())")
+            // And the gateway still serves.
+            let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try Self.smallArchive()))
+            #expect(response.status == .accepted)
+            #expect(files().count == 1)
+        }
+    }
+
     @Test func badParametersAreValidatedBeforeTheBodyIsRead() async throws {
         try await TestGateway.run { api in
             let setup = try await Self.setUp(api)
