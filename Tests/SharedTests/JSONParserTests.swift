@@ -1,6 +1,7 @@
 import Foundation
 import Shared
 import Testing
+import TestSupport
 
 @Suite("JSON parser and writer")
 struct JSONParserTests {

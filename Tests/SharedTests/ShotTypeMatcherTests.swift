@@ -1,6 +1,7 @@
 import Foundation
 import Shared
 import Testing
+import TestSupport
 
 /// Archive entries to shot types by file name, per the upload contract.
 @Suite("Shot type matcher")

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Shared
 import Testing
+import TestSupport
 
 /// The ZIP reader on archives made at test time by real tools (Info-ZIP zip,
 /// 7-Zip, Python's zipfile), on hand-patched ones that lie, and on damaged input.
@@ -316,7 +317,7 @@ struct ZipArchiveTests {
         try scratch.run("/usr/bin/zip", "-q", "-r", "a.zip", "small.txt", "photos", "empty.txt")
         try scratch.python(handBuiltZip64.replacingOccurrences(of: "notes.txt", with: "small.txt")
             .replacingOccurrences(of: "noise.bin", with: "empty.txt"))
-        var random = ZipTestRandom(seed: 42)
+        var random = SplitMix64(seed: 42)
         for original in [try scratch.read("a.zip"), try scratch.read("z64.zip")] {
             for _ in 0..<300 {
                 var bytes = original
@@ -387,21 +388,11 @@ private let handBuiltZip64 = """
     """
 
 private func pseudoRandomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var random = ZipTestRandom(seed: seed)
+    var random = SplitMix64(seed: seed)
     return (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) }
 }
 
-/// A small deterministic generator, so a failing fuzz case can be replayed.
-private struct ZipTestRandom {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
 }
 

@@ -281,24 +281,30 @@ struct UploadIngestionTests {
         }
     }
 
+    /// An uploaded task that a worker claimed `attempts` times, the last time
+    /// vanishing with the task: its lease has just run out.
+    static func abandonedTask(_ setup: Setup, _ api: GatewayClient, attempts: Int) async throws -> UUID {
+        var builder = try ArchiveBuilder()
+        defer { builder.remove() }
+        try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+        let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try builder.archive()))
+        let id = try #require(response.json["id"].uuid)
+        try await TestDatabase.withClient(api.databaseURL) { client in
+            try await client.query(
+                """
+                UPDATE upload_tasks SET status = 'PROCESSING', worker_id = 'gone:1:0', attempts = \(attempts),
+                    lease_expires_at = now() - interval '1 second', started_at = now()
+                WHERE id = \(id)
+                """
+            )
+        }
+        return id
+    }
+
     @Test func aTaskWhoseWorkerDiedIsTakenOverAfterItsLease() async throws {
         try await TestGateway.run { api in
             let setup = try await Self.setUp(api)
-            var builder = try ArchiveBuilder()
-            defer { builder.remove() }
-            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
-            let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try builder.archive()))
-            let id = try #require(response.json["id"].uuid)
-            // A worker claimed it and vanished; its lease has just run out.
-            try await TestDatabase.withClient(api.databaseURL) { client in
-                try await client.query(
-                    """
-                    UPDATE upload_tasks SET status = 'PROCESSING', worker_id = 'gone:1:0', attempts = 1,
-                        lease_expires_at = now() - interval '1 second', started_at = now()
-                    WHERE id = \(id)
-                    """
-                )
-            }
+            let id = try await Self.abandonedTask(setup, api, attempts: 1)
             let task = try await TestWorker.run(api.config) { try await Self.waitForEnd(id, token: setup.user.token, api) }
             #expect(task["status"].string == "COMPLETED")
             let attempts = try await TestDatabase.withClient(api.databaseURL) { client in
@@ -311,20 +317,7 @@ struct UploadIngestionTests {
     @Test func aTaskInterruptedTooOftenFails() async throws {
         try await TestGateway.run(configure: { $0.taskMaxAttempts = 3 }) { api in
             let setup = try await Self.setUp(api)
-            var builder = try ArchiveBuilder()
-            defer { builder.remove() }
-            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
-            let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try builder.archive()))
-            let id = try #require(response.json["id"].uuid)
-            try await TestDatabase.withClient(api.databaseURL) { client in
-                try await client.query(
-                    """
-                    UPDATE upload_tasks SET status = 'PROCESSING', worker_id = 'gone:1:0', attempts = 3,
-                        lease_expires_at = now() - interval '1 second', started_at = now()
-                    WHERE id = \(id)
-                    """
-                )
-            }
+            let id = try await Self.abandonedTask(setup, api, attempts: 3)
             let task = try await TestWorker.run(api.config) { try await Self.waitForEnd(id, token: setup.user.token, api) }
             #expect(task["status"].string == "FAILED")
             #expect(task["error_message"].string == "Processing was interrupted 3 times.")

@@ -172,7 +172,7 @@ struct UploadWorkerProcessTests {
                 #expect(try await eventually(within: .seconds(20)) { try await Self.row(upload).status == "FAILED" }, "\(worker.output)")
 
                 try await cluster.restart()
-                let relistened = try await eventually(within: .seconds(30), every: .milliseconds(200)) {
+                let relistened = await eventually(within: .seconds(30), every: .milliseconds(200)) {
                     worker.output.split(separator: "\n").filter { $0.hasSuffix(" listening") && $0.contains("channel=upload_tasks") }.count >= 2
                 }
                 #expect(relistened, "\(worker.output)")

@@ -28,12 +28,7 @@ struct UploadTasksController {
     /// Streams the archive to the blob store, then queues the task and wakes
     /// a worker in one transaction. Whatever fails leaves no task and no blob.
     @Sendable func upload(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let input = RequestInput(request, context: context)
-        let id = input.pathUUID("id")
-        let organizationID = input.queryUUID("organization_id")
-        let subjectID = input.requiredQueryUUID("subject_id")
-        let (designID, subject) = try input.validated(id, subjectID)
-        let scope = try context.scope(organizationID: organizationID)
+        let (designID, subject, scope) = try designSubjectAndScope(request, context: context)
         let logger = context.logger
         // Refuse before reading a byte of the body.
         _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: designID, scope: scope, logger: logger)
@@ -94,12 +89,7 @@ struct UploadTasksController {
 
     /// The newest task of a design and subject.
     @Sendable func latest(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let input = RequestInput(request, context: context)
-        let id = input.pathUUID("id")
-        let organizationID = input.queryUUID("organization_id")
-        let subjectID = input.requiredQueryUUID("subject_id")
-        let (designID, subject) = try input.validated(id, subjectID)
-        let scope = try context.scope(organizationID: organizationID)
+        let (designID, subject, scope) = try designSubjectAndScope(request, context: context)
         _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: designID, scope: scope, logger: context.logger)
         let rows = try await database.client.query(
             """
@@ -204,6 +194,16 @@ struct UploadTasksController {
         )
         for try await row in rows { return try UploadTaskPublic(row: row.makeRandomAccess()) }
         throw APIError.notFound("Upload task not found")
+    }
+
+    /// The design and subject a route names, and the request's tenant scope.
+    private func designSubjectAndScope(_ request: Request, context: AuthenticatedContext) throws -> (UUID, UUID, TenantScope) {
+        let input = RequestInput(request, context: context)
+        let id = input.pathUUID("id")
+        let organizationID = input.queryUUID("organization_id")
+        let subjectID = input.requiredQueryUUID("subject_id")
+        let (designID, subject) = try input.validated(id, subjectID)
+        return (designID, subject, try context.scope(organizationID: organizationID))
     }
 
     private func taskAndScope(_ request: Request, context: AuthenticatedContext) throws -> (UUID, TenantScope) {
