@@ -43,7 +43,7 @@ struct MediaController {
         try await blobs.read(blob.key, range: 0..<min(blob.size, ImageHeader.prefixLength)) { prefix += $0.readableBytesView }
         let info = try Self.inspect(prefix)
         let rows = try await database.client.query(
-            MediaResources.upsert(ownerID: owner.ownerID, organizationID: owner.organizationID, blob: blob, info: info),
+            MediaResources.upsert(ownerID: owner.ownerID, organizationID: owner.organizationID, images: [(blob, info)]),
             logger: context.logger
         )
         let row = try await rows.oneRow()

@@ -30,6 +30,9 @@ struct UploadTaskProcessor: Sendable {
         var reason: String
     }
 
+    /// The media upsert answered fewer rows than images: a bug, never a client's doing.
+    struct MediaRowsMissing: Error {}
+
     /// A failure of the whole archive, in words for people.
     struct ArchiveFailure: Error {
         var message: String
@@ -158,31 +161,46 @@ struct UploadTaskProcessor: Sendable {
         let logger = self.logger
         try await database.transaction { connection in
             try await UploadTaskQueue.lockFenced(task, on: connection, logger: logger)
-            var matchedResults: [JSONValue] = []
-            for image in matched {
-                let mediaID = try await connection.query(
-                    MediaResources.upsert(ownerID: task.ownerID, organizationID: task.organizationID, blob: image.blob, info: image.info),
+            // One statement for the media rows, one for the slots, however many images.
+            var mediaIDs: [String: UUID] = [:]
+            if !matched.isEmpty {
+                let media = try await connection.query(
+                    MediaResources.upsert(
+                        ownerID: task.ownerID, organizationID: task.organizationID, images: matched.map { ($0.blob, $0.info) }
+                    ),
                     logger: logger
-                ).oneRow()["id"].decode(UUID.self)
-                // xmax is set on a row version made by the ON CONFLICT update: the slot had an image.
-                let slot = try await connection.query(
-                    """
-                    INSERT INTO set_base_images (set_design_id, subject_id, shot_type_id, image_media_id, position)
-                    VALUES (
-                        \(task.setDesignID), \(task.subjectID), \(image.shotTypeID), \(mediaID),
-                        (SELECT coalesce(max(position) + 1, 0) FROM set_base_images WHERE set_design_id = \(task.setDesignID))
-                    )
-                    ON CONFLICT ON CONSTRAINT set_base_images_slot_key DO UPDATE
-                        SET image_media_id = EXCLUDED.image_media_id, image_url = NULL, updated_at = clock_timestamp()
-                    RETURNING id, xmax <> 0 AS replaced
-                    """,
-                    logger: logger
-                ).oneRow()
-                let (baseImageID, replaced) = (try slot["id"].decode(UUID.self), try slot["replaced"].decode(Bool.self))
-                matchedResults.append([
-                    "file": .string(image.file), "shot_type_id": .uuid(image.shotTypeID), "base_image_id": .uuid(baseImageID),
-                    "media_resource_id": .uuid(mediaID), "replaced": .bool(replaced),
-                ])
+                )
+                for try await row in media {
+                    let columns = row.makeRandomAccess()
+                    mediaIDs[try columns["content_hash"].decode(String.self)] = try columns["id"].decode(UUID.self)
+                }
+            }
+            let slotMedia = matched.compactMap { mediaIDs[$0.blob.sha256] }
+            guard slotMedia.count == matched.count else { throw MediaRowsMissing() }
+            // xmax is set on a row version made by the ON CONFLICT update: the slot had an image.
+            let rows = try await connection.query(
+                """
+                INSERT INTO set_base_images (set_design_id, subject_id, shot_type_id, image_media_id, position)
+                SELECT \(task.setDesignID), \(task.subjectID), slot.shot_type_id, slot.media_id, next.position + slot.number - 1
+                FROM unnest(\(matched.map(\.shotTypeID))::uuid[], \(slotMedia)::uuid[]) WITH ORDINALITY
+                         AS slot(shot_type_id, media_id, number),
+                     (SELECT coalesce(max(position) + 1, 0) AS position FROM set_base_images WHERE set_design_id = \(task.setDesignID)) next
+                ON CONFLICT ON CONSTRAINT set_base_images_slot_key DO UPDATE
+                    SET image_media_id = EXCLUDED.image_media_id, image_url = NULL, updated_at = clock_timestamp()
+                RETURNING shot_type_id, id, xmax <> 0
+                """,
+                logger: logger
+            )
+            var placed: [UUID: (baseImageID: UUID, replaced: Bool)] = [:]
+            for try await (shotType, baseImageID, replaced) in rows.decode((UUID, UUID, Bool).self) {
+                placed[shotType] = (baseImageID, replaced)
+            }
+            let matchedResults: [JSONValue] = matched.map { image in
+                [
+                    "file": .string(image.file), "shot_type_id": .uuid(image.shotTypeID),
+                    "base_image_id": .uuid(placed[image.shotTypeID]?.baseImageID), "media_resource_id": .uuid(mediaIDs[image.blob.sha256]),
+                    "replaced": .bool(placed[image.shotTypeID]?.replaced ?? false),
+                ]
             }
             if !matched.isEmpty {
                 try await connection.query(
