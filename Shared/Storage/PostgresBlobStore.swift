@@ -21,6 +21,9 @@ public struct PostgresBlobStore: BlobStore {
         let logger = database.logger
         do {
             return try await database.transaction { connection in
+                // No WAL flush per blob: a blob matters once a row refers to it, and
+                // that row's (synchronous) commit flushes the WAL up to it, this included.
+                try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
                 let id = try await connection.query(
                     "INSERT INTO blobs (key, chunk_size) VALUES (\("staging/" + UUID().lowercasedString), \(Self.chunkSize)) RETURNING id",
                     logger: logger
