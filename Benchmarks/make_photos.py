@@ -6,28 +6,11 @@ sensor-like noise, so they compress like real photos (about 2.4 MB at
     make_photos.py OUTPUT_DIR COUNT WIDTH HEIGHT [NAME_PREFIX]
 """
 import os
-import random
 import sys
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image
 
-
-def photo(width, height, seed):
-    rng = random.Random(seed)
-    small = Image.new("RGB", (max(width // 16, 1), max(height // 16, 1)))
-    draw = ImageDraw.Draw(small)
-    top = tuple(rng.randrange(256) for _ in range(3))
-    bottom = tuple(rng.randrange(256) for _ in range(3))
-    for y in range(small.height):
-        t = y / max(small.height - 1, 1)
-        draw.line([(0, y), (small.width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom)))
-    for _ in range(12):
-        x, y = rng.randrange(small.width), rng.randrange(small.height)
-        r = rng.randrange(4, max(small.width // 3, 5))
-        draw.ellipse([x - r, y - r, x + r, y + r], fill=tuple(rng.randrange(256) for _ in range(3)))
-    image = small.resize((width, height), Image.BICUBIC).filter(ImageFilter.GaussianBlur(3))
-    noise = Image.effect_noise((width, height), 24).convert("RGB")
-    return Image.blend(image, noise, 0.15)
+from make_archives import photo
 
 
 def main():
