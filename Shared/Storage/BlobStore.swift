@@ -119,6 +119,17 @@ struct BlobIntake {
     }
 
     func digest() -> BlobDigest {
-        BlobDigest(size: size, sha256: hasher.finalize().map { String(format: "%02x", $0) }.joined())
+        BlobDigest(size: size, sha256: Self.hex(hasher.finalize()))
+    }
+
+    /// Lowercase hex without a formatter per byte (it cost as much as hashing a small image).
+    static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 }

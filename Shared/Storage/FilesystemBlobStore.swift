@@ -15,9 +15,11 @@ public struct FilesystemBlobStore: BlobStore {
         try FileManager.default.createDirectory(atPath: self.root + "/.staging", withIntermediateDirectories: true)
     }
 
+    private static let keyBytes = Set("abcdefghijklmnopqrstuvwxyz0123456789/._-".utf8)
+
     /// Keys are relative paths of safe characters; nothing escapes the root.
     public func path(of key: String) throws -> String {
-        let allowed = key.unicodeScalars.allSatisfy { CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyz0123456789/._-").contains($0) }
+        let allowed = key.utf8.allSatisfy { Self.keyBytes.contains($0) }
         guard allowed, !key.hasPrefix("/"), !key.hasPrefix("."), !key.split(separator: "/").contains(where: { $0.hasPrefix(".") }) else {
             throw BlobStoreError.invalidKey(key)
         }
