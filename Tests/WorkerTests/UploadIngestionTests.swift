@@ -255,7 +255,14 @@ struct UploadIngestionTests {
         }
     }
 
-    @Test func twoWorkersProcessThirtyQueuedTasksEachExactlyOnce() async throws {
+    /// Runs one worker per name, all at once, until `body` returns.
+    static func withWorkers(_ names: [String], _ config: AppConfig, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        guard let first = names.first else { return try await body() }
+        try await TestWorker.run(config, name: first) { try await withWorkers(Array(names.dropFirst()), config, body) }
+    }
+
+    @Test(arguments: [(workers: 2, tasks: 30), (workers: 3, tasks: 60)])
+    func severalWorkersProcessQueuedTasksEachExactlyOnceAndShareThem(_ scale: (workers: Int, tasks: Int)) async throws {
         try await TestGateway.run { api in
             let setup = try await Self.setUp(api)
             var builder = try ArchiveBuilder()
@@ -263,15 +270,14 @@ struct UploadIngestionTests {
             try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
             let archive = try builder.archive()
             var ids: [UUID] = []
-            for _ in 0..<30 {
+            for _ in 0..<scale.tasks {
                 let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(archive))
                 ids.append(try #require(response.json["id"].uuid))
             }
             let queued = ids
-            try await TestWorker.run(api.config, name: "worker-a") {
-                try await TestWorker.run(api.config, name: "worker-b") {
-                    for id in queued { _ = try await Self.waitForEnd(id, token: setup.user.token, api) }
-                }
+            let names = (0..<scale.workers).map { "worker-\($0)" }
+            try await Self.withWorkers(names, api.config) {
+                for id in queued { _ = try await Self.waitForEnd(id, token: setup.user.token, api) }
             }
             let rows = try await TestDatabase.withClient(api.databaseURL) { client in
                 var rows: [(String, Int32, String)] = []
@@ -280,9 +286,9 @@ struct UploadIngestionTests {
                 ).decode((String, Int32, String).self) { rows.append(row) }
                 return rows
             }
-            #expect(rows.count == 30)
+            #expect(rows.count == scale.tasks)
             #expect(rows.allSatisfy { $0.0 == "COMPLETED" && $0.1 == 1 })
-            #expect(Set(rows.map(\.2)) == ["worker-a", "worker-b"])
+            #expect(Set(rows.map(\.2)) == Set(names))
         }
     }
 
