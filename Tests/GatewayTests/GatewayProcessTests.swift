@@ -30,7 +30,7 @@ struct GatewayProcessTests {
         try await TestDatabase.withFresh { url in
             let port = Int.random(in: 20_000...40_000)
             let environment = [
-                "DATABASE_URL": "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)",
+                "DATABASE_URL": url.environmentValue,
                 "PORT": String(port), "BCRYPT_COST": "4", "LOG_FORMAT": "json",
                 "FIRST_SUPERUSER_PASSWORD": "process-test-password",
             ]

@@ -195,6 +195,13 @@ struct UploadTasksTests {
             #expect(noFile.status == .unprocessableContent && noFile.json["detail"][0]["loc"] == ["body", "file"])
             let anonymous = try await api.upload(setup.uploadPath, token: nil, form: form)
             #expect(anonymous.status == .unauthorized)
+            // The task reads refuse the same way.
+            for path in [
+                "/api/v1/set-designs/\(setup.design)/base-images/upload-task", "/api/v1/set-designs/\(setup.design)/base-images/upload-task?subject_id=1",
+                "/api/v1/set-designs/x/base-images/upload-task?subject_id=\(setup.subject)", "/api/v1/set-designs/upload-tasks/x/events",
+            ] {
+                #expect(try await api.get(path, token: token).status == .unprocessableContent, "\(path)")
+            }
             #expect(try await Self.leftovers(api) == 0)
         }
     }

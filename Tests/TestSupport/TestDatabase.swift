@@ -124,3 +124,8 @@ public enum TestDatabase {
         }
     }
 }
+
+extension DatabaseURL {
+    /// The `DATABASE_URL` a child process of a test is given (test clusters trust local connections).
+    public var environmentValue: String { "postgres://\(username)@\(host):\(port)/\(database)" }
+}

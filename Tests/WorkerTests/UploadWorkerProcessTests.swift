@@ -10,7 +10,7 @@ import TestSupport
 struct UploadWorkerProcessTests {
     static func environment(_ url: DatabaseURL, _ extra: [String: String] = [:]) -> [String: String] {
         [
-            "DATABASE_URL": "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)",
+            "DATABASE_URL": url.environmentValue,
             "LOG_LEVEL": "info", "WORKER_POLL_SECONDS": "0.2", "TASK_LEASE_SECONDS": "1", "WORKER_CONCURRENCY": "1",
         ].merging(extra) { $1 }
     }

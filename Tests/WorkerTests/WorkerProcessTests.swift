@@ -9,7 +9,7 @@ import TestSupport
 struct WorkerProcessTests {
     private func environment(_ url: DatabaseURL) -> [String: String] {
         [
-            "DATABASE_URL": "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)",
+            "DATABASE_URL": url.environmentValue,
             "LOG_LEVEL": "info",
         ]
     }

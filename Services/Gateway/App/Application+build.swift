@@ -60,7 +60,7 @@ public func buildApplication(config: AppConfig, logger: Logger) async throws -> 
     authenticated.addRoutes(
         UploadTasksController(
             database: database, blobs: blobs, hub: progress, maxUploadBytes: config.maxUploadBytes,
-            keepAliveInterval: .milliseconds(Int(config.progressKeepAliveSeconds * 1000))
+            keepAliveInterval: .seconds(config.progressKeepAliveSeconds)
         ).endpoints,
         atPath: "set-designs"
     )

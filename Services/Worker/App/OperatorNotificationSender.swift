@@ -54,7 +54,7 @@ public struct OperatorNotificationSender: Service {
         // 1. Claim: due, undelivered rows, skipping those another sender holds.
         let rows = try await database.client.query(
             """
-            UPDATE operator_notifications SET next_attempt_at = now() + \(Self.seconds(configuration.claimLease)) * interval '1 second',
+            UPDATE operator_notifications SET next_attempt_at = now() + \(configuration.claimLease / .seconds(1)) * interval '1 second',
                                               attempts = attempts + 1
             WHERE id IN (
                 SELECT id FROM operator_notifications
@@ -79,7 +79,7 @@ public struct OperatorNotificationSender: Service {
                 try await database.client.query(
                     """
                     UPDATE operator_notifications
-                    SET next_attempt_at = now() + \(Self.seconds(backoff)) * interval '1 second', last_error = \(failure)
+                    SET next_attempt_at = now() + \(backoff / .seconds(1)) * interval '1 second', last_error = \(failure)
                     WHERE id = \(row.id)
                     """,
                     logger: logger
@@ -103,15 +103,11 @@ public struct OperatorNotificationSender: Service {
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(string: payload))
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(Self.seconds(configuration.requestTimeout))))
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(Int64(configuration.requestTimeout / .seconds(1))))
             _ = try? await response.body.collect(upTo: 64 * 1024)
             return (200..<300).contains(response.status.code) ? nil : "HTTP \(response.status.code)"
         } catch {
             return "\(error)"
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -16,7 +16,7 @@ public enum WorkerServices {
         ]
         if let webhook = config.operatorsWebhookURL {
             var configuration = OperatorNotificationSender.Configuration(webhookURL: webhook)
-            configuration.pollInterval = .milliseconds(Int(config.workerPollSeconds * 1000))
+            configuration.pollInterval = .seconds(config.workerPollSeconds)
             services.append(.init(service: OperatorNotificationSender(database: database, configuration: configuration, logger: logger)))
         }
         return ServiceGroup(

@@ -29,7 +29,7 @@ struct UploadTaskQueue: Sendable {
     let maxAttempts: Int
     let logger: Logger
 
-    private var leaseSeconds: Double { Double(lease.components.seconds) + Double(lease.components.attoseconds) / 1e18 }
+    private var leaseSeconds: Double { lease / .seconds(1) }
 
     /// Claims the oldest PENDING task, or PROCESSING one whose lease ran out,
     /// in one statement. A task already claimed `maxAttempts` times is failed

@@ -25,10 +25,10 @@ public struct UploadTaskWorker: Service {
 
         public init(config: AppConfig) {
             concurrency = config.workerConcurrency
-            pollInterval = .milliseconds(Int(config.workerPollSeconds * 1000))
-            lease = .milliseconds(Int(config.taskLeaseSeconds * 1000))
+            pollInterval = .seconds(config.workerPollSeconds)
+            lease = .seconds(config.taskLeaseSeconds)
             maxAttempts = config.taskMaxAttempts
-            shutdownGrace = .milliseconds(Int(config.workerShutdownGraceSeconds * 1000))
+            shutdownGrace = .seconds(config.workerShutdownGraceSeconds)
         }
     }
 
