@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import PostgresNIO
 import Shared
 import Testing
@@ -191,6 +194,32 @@ struct UploadWorkerProcessTests {
                 worker.signal(SIGTERM)
                 #expect(await worker.exitStatus(within: .seconds(10)) == 0)
             }
+        }
+    }
+
+    @Test func aWorkerServesWhatItDidAsPrometheusMetricsOnMetricsPort() async throws {
+        try await TestGateway.run { api in
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            try builder.add("notes.txt", Array("not an image".utf8))
+            try builder.add("readme.txt", Array("nor this".utf8))
+            let upload = try await Self.upload(api, try builder.archive(with: .infoZip))
+            let port = try freeLoopbackPort()
+            let worker = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL, ["METRICS_PORT": String(port)]))
+            let done = try await eventually(within: .seconds(30)) { try await Self.row(upload).status == "COMPLETED" }
+            #expect(done, "\(worker.output)")
+
+            let (body, response) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+            #expect((response as? HTTPURLResponse)?.statusCode == 200)
+            let samples = PrometheusSamples(parsing: String(decoding: body, as: UTF8.self))
+            #expect(samples[#"worker_tasks_total{outcome="completed"}"#] == 1, "\(samples.values)")
+            #expect(samples[#"worker_task_duration_seconds_count{outcome="completed"}"#] == 1)
+            #expect(samples["worker_images_processed_total"] == 1)
+            #expect(samples[#"worker_images_skipped_total{reason="not_an_image"}"#] == 2)
+            #expect(samples["worker_tasks_running"] == 0)
+            worker.signal(SIGTERM)
+            #expect(await worker.exitStatus(within: .seconds(10)) == 0, "\(worker.output)")
         }
     }
 }

@@ -1,83 +1,104 @@
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
+import ServiceLifecycle
 import Shared
 
-/// Builds the gateway: the routes below are the API's table of contents.
-/// Start-up migrates the database and creates the first superuser before the
-/// server accepts connections.
+/// Builds the gateway. Start-up migrates the database and creates the first
+/// superuser before the server accepts connections.
 public func buildApplication(config: AppConfig, logger: Logger) async throws -> some ApplicationProtocol {
-    let database = Database(url: config.database, maximumConnections: config.databasePoolSize, logger: logger)
-    let migrator = try Migrator.fromDefaultLocation()
-    let hasher = try await PasswordHasher(cost: config.bcryptCost)
-    let tokens = await TokenService(secretKey: config.secretKey, lifetime: .seconds(config.accessTokenExpireMinutes * 60))
-    let users = UsersRepository(database: database)
-
-    let router = Router(context: AppRequestContext.self)
-    router.add(middleware: RequestLogMiddleware())
-    router.add(middleware: ErrorMiddleware())
-
-    router.addRoutes(HealthController(database: database, expectedSchemaVersion: migrator.latestVersion).endpoints)
-
-    let api = router.group("api/v1")
-    api.addRoutes(LoginController(users: users, hasher: hasher, tokens: tokens).endpoints, atPath: "login")
-
-    let authenticator = BearerAuthenticator(tokens: tokens, users: users)
-    let signer = MediaURLSigner(secretKey: config.secretKey, lifetime: config.mediaURLTTLSeconds, publicBaseURL: config.publicBaseURL)
-    let blobs = try makeBlobStore(config.blobStore, database: database)
-    let media = MediaController(
-        database: database, blobs: blobs, signer: signer,
-        authenticator: authenticator, maxUploadBytes: config.maxUploadBytes
-    )
-    api.addRoutes(media.contentEndpoints, atPath: "media")
-
-    let authenticated = api.group()
-        .add(middleware: authenticator)
-        .group(context: AuthenticatedContext.self)
-    authenticated.addRoutes(UsersController(users: users, hasher: hasher).endpoints, atPath: "users")
-    authenticated.addRoutes(
-        OrganizationsController(organizations: OrganizationsRepository(database: database)).endpoints,
-        atPath: "organizations"
-    )
-    authenticated.addRoutes(CatalogController<ShotTypePublic>(database: database).endpoints, atPath: "shot-types")
-    authenticated.addRoutes(CatalogController<SubjectPublic>(database: database).endpoints, atPath: "subjects")
-    authenticated.addRoutes(
-        CatalogController<BackgroundPresetPublic>(database: database).endpoints, atPath: "background-presets"
-    )
-    authenticated.addRoutes(CatalogController<GuidelinesPublic>(database: database).endpoints, atPath: "guidelines")
-    authenticated.addRoutes(
-        ShotTypeRulesController(database: database).endpoints, atPath: "guidelines/:guidelines_id/shot-type-rules"
-    )
-    authenticated.addRoutes(media.endpoints, atPath: "media")
-    authenticated.addRoutes(
-        SetDesignsController(
-            repository: SetDesignsRepository(database: database, signer: signer), blobs: blobs,
-            operatorsWebhookConfigured: config.operatorsWebhookURL != nil
-        ).endpoints,
-        atPath: "set-designs"
-    )
-    let progress = UploadTaskProgressHub(database: database, logger: logger)
-    authenticated.addRoutes(
-        UploadTasksController(
-            database: database, blobs: blobs, hub: progress, maxUploadBytes: config.maxUploadBytes,
-            keepAliveInterval: .seconds(config.progressKeepAliveSeconds)
-        ).endpoints,
-        atPath: "set-designs"
-    )
-
+    let gateway = try await GatewayRoutes(config: config, logger: logger)
     var app = Application(
-        router: router,
+        router: gateway.router,
         configuration: .init(address: .hostname(config.host, port: config.port), serverName: "gateway"),
-        services: [database.client, progress.listener],
+        services: gateway.services,
         logger: logger
     )
-    app.beforeServerStarts {
-        try await migrator.migrate(database.client, logger: logger)
-        try await users.ensureFirstSuperuser(
-            email: config.firstSuperuser,
-            hashedPassword: { try await hasher.hash(config.firstSuperuserPassword) },
-            logger: logger
-        )
-    }
+    app.beforeServerStarts(perform: gateway.prepareDatabase)
     return app
+}
+
+/// The router with every route, and what it needs running beside it.
+struct GatewayRoutes {
+    let router: Router<AppRequestContext>
+    let services: [any Service]
+    let prepareDatabase: @Sendable () async throws -> Void
+}
+
+extension GatewayRoutes {
+    /// The routes below are the API's table of contents.
+    init(config: AppConfig, logger: Logger) async throws {
+        let database = Database(url: config.database, maximumConnections: config.databasePoolSize, logger: logger)
+        let migrator = try Migrator.fromDefaultLocation()
+        let hasher = try await PasswordHasher(cost: config.bcryptCost)
+        let tokens = await TokenService(secretKey: config.secretKey, lifetime: .seconds(config.accessTokenExpireMinutes * 60))
+        let users = UsersRepository(database: database)
+
+        let metrics = PrometheusCollectorRegistry()
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware(registry: metrics))
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: ErrorMiddleware())
+
+        router.addRoutes(HealthController(database: database, expectedSchemaVersion: migrator.latestVersion).endpoints)
+        router.addRoutes(MetricsController(database: database, registry: metrics).endpoints)
+
+        let api = router.group("api/v1")
+        api.addRoutes(LoginController(users: users, hasher: hasher, tokens: tokens).endpoints, atPath: "login")
+
+        let authenticator = BearerAuthenticator(tokens: tokens, users: users)
+        let signer = MediaURLSigner(secretKey: config.secretKey, lifetime: config.mediaURLTTLSeconds, publicBaseURL: config.publicBaseURL)
+        let blobs = try makeBlobStore(config.blobStore, database: database)
+        let media = MediaController(
+            database: database, blobs: blobs, signer: signer,
+            authenticator: authenticator, maxUploadBytes: config.maxUploadBytes
+        )
+        api.addRoutes(media.contentEndpoints, atPath: "media")
+
+        let authenticated = api.group()
+            .add(middleware: authenticator)
+            .group(context: AuthenticatedContext.self)
+        authenticated.addRoutes(UsersController(users: users, hasher: hasher).endpoints, atPath: "users")
+        authenticated.addRoutes(
+            OrganizationsController(organizations: OrganizationsRepository(database: database)).endpoints,
+            atPath: "organizations"
+        )
+        authenticated.addRoutes(CatalogController<ShotTypePublic>(database: database).endpoints, atPath: "shot-types")
+        authenticated.addRoutes(CatalogController<SubjectPublic>(database: database).endpoints, atPath: "subjects")
+        authenticated.addRoutes(
+            CatalogController<BackgroundPresetPublic>(database: database).endpoints, atPath: "background-presets"
+        )
+        authenticated.addRoutes(CatalogController<GuidelinesPublic>(database: database).endpoints, atPath: "guidelines")
+        authenticated.addRoutes(
+            ShotTypeRulesController(database: database).endpoints, atPath: "guidelines/:guidelines_id/shot-type-rules"
+        )
+        authenticated.addRoutes(media.endpoints, atPath: "media")
+        authenticated.addRoutes(
+            SetDesignsController(
+                repository: SetDesignsRepository(database: database, signer: signer), blobs: blobs,
+                operatorsWebhookConfigured: config.operatorsWebhookURL != nil
+            ).endpoints,
+            atPath: "set-designs"
+        )
+        let progress = UploadTaskProgressHub(database: database, logger: logger)
+        authenticated.addRoutes(
+            UploadTasksController(
+                database: database, blobs: blobs, hub: progress, maxUploadBytes: config.maxUploadBytes,
+                keepAliveInterval: .seconds(config.progressKeepAliveSeconds)
+            ).endpoints,
+            atPath: "set-designs"
+        )
+
+        self.router = router
+        services = [database.client, progress.listener]
+        prepareDatabase = {
+            try await migrator.migrate(database.client, logger: logger)
+            try await users.ensureFirstSuperuser(
+                email: config.firstSuperuser,
+                hashedPassword: { try await hasher.hash(config.firstSuperuserPassword) },
+                logger: logger
+            )
+        }
+    }
 }

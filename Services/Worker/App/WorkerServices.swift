@@ -6,14 +6,18 @@ import Shared
 public enum WorkerServices {
     public static func serviceGroup(config: AppConfig, logger: Logger) throws -> ServiceGroup {
         let database = Database(url: config.database, maximumConnections: config.workerConcurrency + 4, logger: logger)
+        let metrics = WorkerMetrics()
         let uploads = UploadTaskWorker(
             database: database, blobs: try makeBlobStore(config.blobStore, database: database),
-            configuration: UploadTaskWorker.Configuration(config: config), logger: logger
+            configuration: UploadTaskWorker.Configuration(config: config), metrics: metrics, logger: logger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: database.client),
             .init(service: uploads, successTerminationBehavior: .gracefullyShutdownGroup),
         ]
+        if let port = config.metricsPort {
+            services.append(.init(service: metrics.server(host: config.host, port: port, logger: logger)))
+        }
         if let webhook = config.operatorsWebhookURL {
             var configuration = OperatorNotificationSender.Configuration(webhookURL: webhook)
             configuration.pollInterval = .seconds(config.workerPollSeconds)

@@ -38,17 +38,27 @@ struct UploadTaskProcessor: Sendable {
         var message: String
     }
 
-    func process(_ task: ClaimedTask) async throws {
+    /// How a processed task ended, for the worker's metrics.
+    struct Ending {
+        var status: UploadTaskStatus
         var counters = TaskCounters()
+        var skipReasons: [String] = []
+    }
+
+    func process(_ task: ClaimedTask) async throws -> Ending {
+        var counters = TaskCounters()
+        var ending = Ending(status: .completed)
         do {
             guard let key = task.archiveKey else { throw ArchiveFailure(message: "The uploaded archive is no longer stored.") }
             try await withLocalCopy(of: key, taskID: task.id) { path in
-                try await ingest(task, archivePath: path, counters: &counters)
+                try await ingest(task, archivePath: path, counters: &counters, ending: &ending)
             }
         } catch let failure as ArchiveFailure {
             try await queue.fail(task, message: failure.message, counters: counters)
+            ending.status = .failed
         } catch let error as ZipArchiveError {
             try await queue.fail(task, message: error.description, counters: counters)
+            ending.status = .failed
         }
         if let key = task.archiveKey {
             // Best effort: an archive left behind is deleted by a later sweep.
@@ -56,9 +66,11 @@ struct UploadTaskProcessor: Sendable {
                 logger.warning("deleting an archive failed", metadata: ["task_id": "\(task.id)", "error": "\(error)"])
             }
         }
+        ending.counters = counters
+        return ending
     }
 
-    private func ingest(_ task: ClaimedTask, archivePath: String, counters: inout TaskCounters) async throws {
+    private func ingest(_ task: ClaimedTask, archivePath: String, counters: inout TaskCounters, ending: inout Ending) async throws {
         let archive = try ZipArchive(path: archivePath, limits: limits)
         let entries = archive.fileEntries.sorted { ShotTypeMatcher.pathOrder($0.path, $1.path) }
         guard !entries.isEmpty else { throw ArchiveFailure(message: "The archive is empty.") }
@@ -81,6 +93,7 @@ struct UploadTaskProcessor: Sendable {
             } catch let skip as Skip {
                 skipped.append((entry.path, skip.reason))
                 counters.imagesSkipped += 1
+                ending.skipReasons.append(skip.reason)
             }
             counters.processed += 1
             if ContinuousClock.now - lastReport >= progressInterval {

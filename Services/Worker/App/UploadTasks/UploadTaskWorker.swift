@@ -35,12 +35,17 @@ public struct UploadTaskWorker: Service {
     let database: Database
     let blobs: any BlobStore
     let configuration: Configuration
+    let metrics: WorkerMetrics
     let logger: Logger
 
-    public init(database: Database, blobs: any BlobStore, configuration: Configuration, logger: Logger) {
+    public init(
+        database: Database, blobs: any BlobStore, configuration: Configuration, metrics: WorkerMetrics = WorkerMetrics(),
+        logger: Logger
+    ) {
         self.database = database
         self.blobs = blobs
         self.configuration = configuration
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -105,13 +110,13 @@ public struct UploadTaskWorker: Service {
         logger.info("task claimed", metadata: metadata)
         let processor = UploadTaskProcessor(database: database, blobs: blobs, queue: queue, limits: configuration.limits, logger: logger)
         let (queue, lease, grace) = (queue, configuration.lease, configuration.shutdownGrace)
-        enum Ending { case finished, handBack }
+        enum Ending { case finished(UploadTaskProcessor.Ending), handBack }
+        let (metrics, start) = (self.metrics, ContinuousClock.now)
+        metrics.tasksRunning(1)
+        defer { metrics.tasksRunning(-1) }
         do {
             let ending = try await withThrowingTaskGroup(of: Ending.self) { group in
-                group.addTask {
-                    try await processor.process(task)
-                    return .finished
-                }
+                group.addTask { .finished(try await processor.process(task)) }
                 group.addTask {
                     while true {
                         try await Task.sleep(for: lease / 3)
@@ -127,18 +132,26 @@ public struct UploadTaskWorker: Service {
                     return .handBack
                 }
                 defer { group.cancelAll() }
-                return try await group.next() ?? .finished
+                return try await group.next() ?? .handBack
             }
-            if ending == .handBack {
+            switch ending {
+            case .handBack:
                 try await queue.handBack(task)
+                metrics.taskEnded(.handedBack, after: .now - start)
                 logger.notice("task handed back at shutdown", metadata: metadata)
-            } else {
-                logger.info("task ended", metadata: metadata)
+            case .finished(let result):
+                metrics.taskEnded(result.status == .completed ? .completed : .failed, after: .now - start)
+                if result.status == .completed {
+                    metrics.imagesHandled(processed: result.counters.imagesProcessed, skipReasons: result.skipReasons)
+                }
+                logger.info("task ended", metadata: metadata.merging(["status": "\(result.status.rawValue)"]) { $1 })
             }
         } catch is LeaseLost {
+            metrics.taskEnded(.leaseLost, after: .now - start)
             logger.notice("task lease lost; stopped", metadata: metadata)
         } catch {
             // The lease runs out and another attempt starts over.
+            metrics.taskEnded(.interrupted, after: .now - start)
             logger.error("task processing failed", metadata: metadata.merging(["error": "\(String(reflecting: error))"]) { $1 })
         }
     }
