@@ -292,8 +292,11 @@ struct UploadTaskEventsTests {
         }
     }
 
-    static func open(_ api: GatewayClient, task: UUID, token: String, lastEventID: String? = nil) async throws -> (HTTPClientResponse, EventReader) {
-        var request = HTTPClientRequest(url: "http://127.0.0.1:\(api.client.port!)/api/v1/set-designs/upload-tasks/\(task)/events")
+    static func open(
+        _ api: GatewayClient, through baseURL: String? = nil, task: UUID, token: String, lastEventID: String? = nil
+    ) async throws -> (HTTPClientResponse, EventReader) {
+        let base = baseURL ?? "http://127.0.0.1:\(api.client.port!)"
+        var request = HTTPClientRequest(url: "\(base)/api/v1/set-designs/upload-tasks/\(task)/events")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))

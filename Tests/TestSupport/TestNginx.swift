@@ -1,0 +1,69 @@
+import Foundation
+
+/// Debian's nginx with the production config of `deploy/nginx/` in front of
+/// a gateway, on a free loopback port. Only the listen address, the upstream
+/// and the paths nginx writes to differ from what is deployed.
+public enum TestNginx {
+    static let deployDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("deploy/nginx")
+
+    /// A running nginx: where it listens, and what it logged.
+    public struct Instance: Sendable {
+        public var baseURL: String
+        var errorLogPath: String
+        public var errorLog: String { (try? String(contentsOfFile: errorLogPath, encoding: .utf8)) ?? "" }
+    }
+
+    /// Runs nginx until `body` returns.
+    public static func run<Result: Sendable>(
+        inFrontOf gatewayPort: Int, _ body: @Sendable (Instance) async throws -> Result
+    ) async throws -> Result {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("nginx-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try freeLoopbackPort()
+
+        let site = try String(contentsOf: deployDirectory.appendingPathComponent("gateway.conf"), encoding: .utf8)
+        guard site.contains("listen 80;") else { throw TestFailure("deploy/nginx/gateway.conf no longer has `listen 80;`") }
+        try site.replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(port);")
+            .write(to: directory.appendingPathComponent("gateway.conf"), atomically: true, encoding: .utf8)
+        let upstream = try String(contentsOf: deployDirectory.appendingPathComponent("upstream.conf"), encoding: .utf8)
+        guard upstream.contains("server 127.0.0.1:8000;") else { throw TestFailure("deploy/nginx/upstream.conf changed its server line") }
+        try upstream.replacingOccurrences(of: "server 127.0.0.1:8000;", with: "server 127.0.0.1:\(gatewayPort);")
+            .write(to: directory.appendingPathComponent("upstream.conf"), atomically: true, encoding: .utf8)
+        // Running as root, nginx's workers would switch to `nobody`, who cannot write here.
+        let user = getuid() == 0 ? "user root;" : ""
+        let main = """
+            \(user)
+            daemon off;
+            worker_processes 1;
+            pid \(directory.path)/nginx.pid;
+            error_log \(directory.path)/error.log warn;
+            events { worker_connections 256; }
+            http {
+                access_log \(directory.path)/access.log;
+                client_body_temp_path \(directory.path)/client_body;
+                proxy_temp_path \(directory.path)/proxy;
+                fastcgi_temp_path \(directory.path)/fastcgi;
+                uwsgi_temp_path \(directory.path)/uwsgi;
+                scgi_temp_path \(directory.path)/scgi;
+                include \(directory.path)/upstream.conf;
+                include \(directory.path)/gateway.conf;
+            }
+            """
+        let configuration = directory.appendingPathComponent("nginx.conf")
+        try main.write(to: configuration, atomically: true, encoding: .utf8)
+
+        let nginx = try ChildProcess(
+            URL(fileURLWithPath: "/usr/sbin/nginx"), arguments: ["-p", directory.path, "-c", configuration.path],
+            environment: [:]
+        )
+        // SIGQUIT, never SIGKILL: a killed master would leave its worker serving the port.
+        defer { nginx.signal(SIGQUIT) }
+        let listening = await eventually(within: .seconds(10)) { canConnect(port: port) || !nginx.isRunning }
+        let instance = Instance(baseURL: "http://127.0.0.1:\(port)", errorLogPath: directory.appendingPathComponent("error.log").path)
+        guard listening, nginx.isRunning else { throw TestFailure("nginx did not start: \(nginx.output) \(instance.errorLog)") }
+        return try await body(instance)
+    }
+}
