@@ -177,4 +177,32 @@ struct TenantResourcesTests {
             }
         }
     }
+
+    @Test(arguments: resources)
+    func textWithANulCharacterIsRefusedBeforeItReachesPostgres(_ resource: Resource) async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let response = try await create(resource, api, alice, extra: ["name": "a\u{0}b"])
+            #expect(response.status == .unprocessableContent, "\(response.text)")
+            #expect(response.json.issueTypes == ["value_error"])
+            #expect(response.json["detail"][0]["loc"] == ["body", "name"])
+        }
+    }
+
+    @Test(arguments: resources)
+    func aSuperuserNamingAnOwnerOrOrganizationThatDoesNotExistGets422(_ resource: Resource) async throws {
+        try await TestGateway.run { api in
+            let token = try await api.superuserToken()
+            let nobody = UUID()
+            let byQuery = try await api.post("\(resource.path)/?organization_id=\(nobody)", token: token, json: .object(resource.body))
+            #expect(byQuery.status == .unprocessableContent, "\(byQuery.text)")
+            #expect(byQuery.json["detail"][0]["loc"] == ["query", "organization_id"])
+            var body = resource.body
+            body["owner_id"] = .string(nobody.uuidString)
+            body["organization_id"] = .string(nobody.uuidString)
+            let byBody = try await api.post(resource.path + "/", token: token, json: .object(body))
+            #expect(byBody.status == .unprocessableContent, "\(byBody.text)")
+            #expect(byBody.json["detail"].array?.map { $0["loc"] } == [["body", "owner_id"], ["body", "organization_id"]])
+        }
+    }
 }

@@ -81,8 +81,10 @@ struct CatalogController<Resource: CatalogResource> {
         let organizationID = input.queryUUID("organization_id")
         let body = try input.validated(try await input.jsonBody(Resource.Create.self))
         let scope = try context.scope(organizationID: organizationID)
-        let owner = try scope.ownership(requestedOwnerID: body.ownerID, requestedOrganizationID: body.organizationID)
         let logger = context.logger
+        let owner = try await scope.existingOwnership(
+            requestedOwnerID: body.ownerID, requestedOrganizationID: body.organizationID, database: database, logger: logger
+        )
         let created = try await database.transaction { connection in
             let write = CatalogWrite(connection: connection, scope: scope, logger: logger)
             let id = try await Resource.insert(body, owner: Ownership(ownerID: owner.ownerID, organizationID: owner.organizationID), in: write)

@@ -33,7 +33,8 @@ struct MediaController {
         let organizationID = input.queryUUID("organization_id")
         try input.check()
         let scope = try context.scope(organizationID: organizationID)
-        let owner = try scope.ownership(requestedOwnerID: nil, requestedOrganizationID: nil)
+        // Before the body is read: a refused upload stores nothing.
+        let owner = try await scope.existingOwnership(requestedOwnerID: nil, requestedOrganizationID: nil, database: database, logger: context.logger)
         let write = BlobWrite.contentAddressed(maxBytes: maxUploadBytes, prefixLength: ImageHeader.prefixLength) { prefix in
             _ = try Self.inspect(prefix)
         }

@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import PostgresNIO
+import Shared
 
 /// CONTRACT §3's tenancy rules in one value: who is asking and, when the
 /// request names one, which organization it is narrowed to. Queries pass its
@@ -44,6 +47,46 @@ struct TenantScope: Sendable {
             throw .forbidden("Not a member of this organization")
         }
         return (requestedOwnerID ?? viewer.id, target)
+    }
+
+    /// `ownership`, with the ids it names checked to exist.
+    func existingOwnership(
+        requestedOwnerID: UUID?, requestedOrganizationID: UUID?, database: Database, logger: Logger
+    ) async throws -> (ownerID: UUID, organizationID: UUID?) {
+        let owner = try ownership(requestedOwnerID: requestedOwnerID, requestedOrganizationID: requestedOrganizationID)
+        try await requireExisting(
+            ownerID: requestedOwnerID, organizationID: owner.organizationID,
+            organizationIn: requestedOrganizationID == nil ? "query" : "body", database: database, logger: logger
+        )
+        return owner
+    }
+
+    /// Only superusers get past the checks above with ids that may name
+    /// nobody: such an id is the client's mistake (422), not a foreign-key
+    /// failure of the insert.
+    func requireExisting(
+        ownerID: UUID?, organizationID: UUID?, organizationIn: ValidationIssue.Location, database: Database, logger: Logger
+    ) async throws {
+        guard viewer.isSuperuser, ownerID != nil || organizationID != nil else { return }
+        let rows = try await database.client.query(
+            """
+            SELECT \(ownerID)::uuid IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = \(ownerID)),
+                   \(organizationID)::uuid IS NULL OR EXISTS (SELECT 1 FROM organizations WHERE id = \(organizationID))
+            """,
+            logger: logger
+        )
+        var (ownerExists, organizationExists) = (true, true)
+        for try await found in rows.decode((Bool, Bool).self) { (ownerExists, organizationExists) = found }
+        var issues: [ValidationIssue] = []
+        if !ownerExists, let ownerID {
+            issues.append(.valueError(["body", "owner_id"], message: "Value error, User not found", input: .uuid(ownerID)))
+        }
+        if !organizationExists, let organizationID {
+            issues.append(
+                .valueError([organizationIn, "organization_id"], message: "Value error, Organization not found", input: .uuid(organizationID))
+            )
+        }
+        guard issues.isEmpty else { throw APIError.validation(issues) }
     }
 }
 

@@ -32,6 +32,11 @@ struct ValueReader {
             issues.add(.stringTooLong(loc, input: value, maxLength: maxLength))
             return nil
         }
+        // Postgres text cannot hold U+0000: refuse it here rather than fail on insert.
+        if text.unicodeScalars.contains("\0") {
+            issues.add(.valueError(loc, message: "Value error, text must not contain NUL characters", input: value))
+            return nil
+        }
         return text
     }
 
