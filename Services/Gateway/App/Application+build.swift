@@ -43,6 +43,7 @@ extension GatewayRoutes {
 
         router.addRoutes(HealthController(database: database, expectedSchemaVersion: migrator.latestVersion).endpoints)
         router.addRoutes(MetricsController(database: database, registry: metrics).endpoints)
+        router.addRoutes(OpenAPIController().endpoints)
 
         let api = router.group("api/v1")
         api.addRoutes(LoginController(users: users, hasher: hasher, tokens: tokens).endpoints, atPath: "login")
