@@ -18,35 +18,91 @@ public struct PostgresBlobStore: BlobStore {
     }
 
     public func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
+        // Up to one chunk is read before the database is touched: most images
+        // fit, and then the blob goes in by one statement once its name is known.
+        var intake = BlobIntake(write)
+        var head = ByteBuffer()
+        while intake.size <= Self.chunkSize {
+            guard let chunk = try await next() else {
+                for var ready in try intake.finish() { head.writeBuffer(&ready) }
+                return try await putWhole(head, digest: intake.digest(), write)
+            }
+            for var ready in try intake.take(chunk) { head.writeBuffer(&ready) }
+        }
+        return try await putChunked(head: head, intake: intake, write, from: next)
+    }
+
+    /// A blob of at most one chunk: one statement, its own transaction. A
+    /// blob of that name stored already wins (ON CONFLICT) and nothing is written.
+    private func putWhole(_ bytes: ByteBuffer, digest: BlobDigest, _ write: BlobWrite) async throws -> StoredBlob {
+        let key = try write.key(digest)
+        // No WAL flush per blob: a blob matters once a row refers to it, and
+        // that row's (synchronous) commit flushes the WAL up to it, this included.
+        let inserted = try await database.client.query(
+            """
+            WITH settings AS (SELECT set_config('synchronous_commit', 'off', true)),
+                 blob AS (
+                     INSERT INTO blobs (key, size, sha256, chunk_size)
+                     SELECT \(key), \(Int64(digest.size)), \(digest.sha256), \(Self.chunkSize) FROM settings
+                     ON CONFLICT (key) DO NOTHING
+                     RETURNING id),
+                 chunk AS (
+                     INSERT INTO blob_chunks (blob_id, seq, data)
+                     SELECT id, 0, \(bytes) FROM blob WHERE \(Int64(digest.size)) > 0)
+            SELECT count(*) FROM blob
+            """,
+            logger: database.logger
+        ).one(Int.self)
+        return StoredBlob(key: key, size: digest.size, sha256: digest.sha256, created: inserted == 1)
+    }
+
+    /// A larger blob: chunk rows under a staging key, renamed at the end, in
+    /// one transaction. The next chunk is read and hashed while the previous
+    /// one is being inserted.
+    private func putChunked(
+        head: ByteBuffer, intake: BlobIntake, _ write: BlobWrite, from next: () async throws -> ByteBuffer?
+    ) async throws -> StoredBlob {
         let logger = database.logger
         do {
             return try await database.transaction { connection in
-                // No WAL flush per blob: a blob matters once a row refers to it, and
-                // that row's (synchronous) commit flushes the WAL up to it, this included.
-                try await connection.query("SET LOCAL synchronous_commit = off", logger: logger)
                 let id = try await connection.query(
-                    "INSERT INTO blobs (key, chunk_size) VALUES (\("staging/" + UUID().lowercasedString), \(Self.chunkSize)) RETURNING id",
+                    """
+                    INSERT INTO blobs (key, chunk_size)
+                    SELECT \("staging/" + UUID().lowercasedString), \(Self.chunkSize)
+                    FROM (SELECT set_config('synchronous_commit', 'off', true)) settings
+                    RETURNING id
+                    """,
                     logger: logger
                 ).one(Int64.self)
-                var intake = BlobIntake(write)
-                var pending = ByteBuffer()
+                var intake = intake
+                var pending = head
                 var sequence: Int32 = 0
-                func store(_ ready: [ByteBuffer], final: Bool) async throws {
-                    for var buffer in ready { pending.writeBuffer(&buffer) }
-                    while pending.readableBytes >= Self.chunkSize || (final && pending.readableBytes > 0) {
-                        let chunk = pending.readSlice(length: min(Self.chunkSize, pending.readableBytes))!
-                        try await connection.query(
-                            "INSERT INTO blob_chunks (blob_id, seq, data) VALUES (\(id), \(sequence), \(chunk))",
-                            logger: logger
-                        )
-                        sequence += 1
+                try await withThrowingTaskGroup(of: Void.self) { inserts in
+                    var inFlight = false
+                    func store(_ ready: [ByteBuffer], final: Bool) async throws {
+                        for var buffer in ready { pending.writeBuffer(&buffer) }
+                        while pending.readableBytes >= Self.chunkSize || (final && pending.readableBytes > 0) {
+                            let chunk = pending.readSlice(length: min(Self.chunkSize, pending.readableBytes))!
+                            // One insert at a time on the connection.
+                            if inFlight { try await inserts.next() }
+                            inserts.addTask { [sequence] in
+                                try await connection.query(
+                                    "INSERT INTO blob_chunks (blob_id, seq, data) VALUES (\(id), \(sequence), \(chunk))",
+                                    logger: logger
+                                )
+                            }
+                            inFlight = true
+                            sequence += 1
+                        }
+                        pending.discardReadBytes()
                     }
-                    pending.discardReadBytes()
+                    try await store([], final: false)
+                    while let chunk = try await next() {
+                        try await store(try intake.take(chunk), final: false)
+                    }
+                    try await store(try intake.finish(), final: true)
+                    try await inserts.waitForAll()
                 }
-                while let chunk = try await next() {
-                    try await store(try intake.take(chunk), final: false)
-                }
-                try await store(try intake.finish(), final: true)
 
                 let digest = intake.digest()
                 let key = try write.key(digest)
