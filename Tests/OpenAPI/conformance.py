@@ -122,6 +122,8 @@ def configuration(ids):
 
 
 def main():
+    # schemathesis keeps its example database in the working directory: not in the repository.
+    os.chdir(WORK)
     path = os.path.join(WORK, "schemathesis.toml")
     with open(path, "w") as file:
         file.write(configuration(seed()))

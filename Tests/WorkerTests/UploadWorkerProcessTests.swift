@@ -25,7 +25,7 @@ struct UploadWorkerProcessTests {
         defer { builder.remove() }
         try! builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
         let image = try! Fixtures.imageBytes("baseline_64x48.jpg")
-        for index in 0..<1500 { try! builder.add(String(format: "other/unknown_%04d.jpg", index), image) }
+        for index in 0..<5000 { try! builder.add(String(format: "other/unknown_%04d.jpg", index), image) }
         return try! builder.archive(with: .python)
     }()
 
@@ -47,13 +47,13 @@ struct UploadWorkerProcessTests {
         return Upload(api: api, token: user.token, task: try #require(response.json["id"].uuid), path: path)
     }
 
-    static func row(_ upload: Upload) async throws -> (status: String, attempts: Int, processed: Int, worker: String?) {
+    static func row(_ upload: Upload) async throws -> (status: String, attempts: Int, processed: Int, total: Int, worker: String?) {
         try await TestDatabase.withClient(upload.api.databaseURL) { client in
             let rows = try await client.query(
-                "SELECT status::text, attempts, processed_items, worker_id FROM upload_tasks WHERE id = \(upload.task)"
+                "SELECT status::text, attempts, processed_items, total_items, worker_id FROM upload_tasks WHERE id = \(upload.task)"
             )
-            for try await (status, attempts, processed, worker) in rows.decode((String, Int32, Int32, String?).self) {
-                return (status, Int(attempts), Int(processed), worker)
+            for try await (status, attempts, processed, total, worker) in rows.decode((String, Int32, Int32, Int32, String?).self) {
+                return (status, Int(attempts), Int(processed), Int(total), worker)
             }
             throw TestFailure("no task \(upload.task)")
         }
@@ -65,17 +65,24 @@ struct UploadWorkerProcessTests {
         }
     }
 
+    /// Freezes the worker (SIGSTOP) once it has reported progress on the
+    /// upload, so what follows happens mid-task however fast the machine is.
+    static func stopMidTask(_ worker: ChildProcess, _ upload: Upload) async throws {
+        let started = try await eventually(within: .seconds(30), every: .milliseconds(5)) { try await Self.row(upload).processed > 0 }
+        worker.signal(SIGSTOP)
+        let row = try await Self.row(upload)
+        guard started, row.status == "PROCESSING", row.processed < row.total else {
+            throw TestFailure("the worker was not caught mid-task: \(row) \(worker.output)")
+        }
+    }
+
     // MARK: Tests
 
     @Test func aWorkerKilledMidTaskIsReplacedAfterTheLeaseWithoutDuplicates() async throws {
         try await TestGateway.run { api in
             let upload = try await Self.upload(api, Self.longArchive)
             let first = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL))
-            let midway = try await eventually(within: .seconds(30)) {
-                let row = try await Self.row(upload)
-                return row.status == "PROCESSING" && row.processed > 0
-            }
-            #expect(midway, "\(first.output)")
+            try await Self.stopMidTask(first, upload)
             first.signal(SIGKILL)
             _ = await first.exitStatus(within: .seconds(10))
             #expect(try await Self.row(upload).status == "PROCESSING")
@@ -86,7 +93,7 @@ struct UploadWorkerProcessTests {
             #expect(try await Self.row(upload).attempts == 2)
             #expect(try await Self.baseImages(upload) == 1)
             let task = try await api.get("/api/v1/set-designs/upload-tasks/\(upload.task)", token: upload.token).json
-            #expect(task["total_items"].int == 1501 && task["images_processed"].int == 1 && task["images_skipped"].int == 1500)
+            #expect(task["total_items"].int == 5001 && task["images_processed"].int == 1 && task["images_skipped"].int == 5000)
             second.signal(SIGTERM)
             #expect(await second.exitStatus(within: .seconds(10)) == 0)
         }
@@ -98,9 +105,10 @@ struct UploadWorkerProcessTests {
             // A lease far longer than the test: only the hand-back can free the task in time.
             let environment = Self.environment(api.databaseURL, ["WORKER_SHUTDOWN_GRACE_SECONDS": "0", "TASK_LEASE_SECONDS": "600"])
             let first = try ChildProcess(Binaries.worker, environment: environment)
-            let midway = try await eventually(within: .seconds(30)) { try await Self.row(upload).processed > 0 }
-            #expect(midway, "\(first.output)")
+            try await Self.stopMidTask(first, upload)
+            // The signal waits for the process to continue; the hand-back then beats the rest of the archive.
             first.signal(SIGTERM)
+            first.signal(SIGCONT)
             #expect(await first.exitStatus(within: .seconds(15)) == 0, "\(first.output)")
             let handedBack = try await Self.row(upload)
             #expect(handedBack.status == "PENDING" && handedBack.attempts == 0 && handedBack.worker == nil, "\(first.output)")
