@@ -65,13 +65,22 @@ struct UploadWorkerProcessTests {
         }
     }
 
-    /// Freezes the worker (SIGSTOP) once it has reported progress on the
-    /// upload, so what follows happens mid-task however fast the machine is.
+    /// Freezes the worker (SIGSTOP) as soon as it has claimed the upload, so
+    /// what follows happens mid-task however fast or loaded the machine is.
+    /// One connection polls: opening one per poll is slower than the task.
     static func stopMidTask(_ worker: ChildProcess, _ upload: Upload) async throws {
-        let started = try await eventually(within: .seconds(30), every: .milliseconds(5)) { try await Self.row(upload).processed > 0 }
-        worker.signal(SIGSTOP)
+        let claimed = try await TestDatabase.withClient(upload.api.databaseURL) { client in
+            try await eventually(within: .seconds(30), every: .milliseconds(2)) {
+                let rows = try await client.query("SELECT status::text FROM upload_tasks WHERE id = \(upload.task)")
+                for try await status in rows.decode(String.self) where status != "PENDING" {
+                    worker.signal(SIGSTOP)
+                    return true
+                }
+                return false
+            }
+        }
         let row = try await Self.row(upload)
-        guard started, row.status == "PROCESSING", row.processed < row.total else {
+        guard claimed, row.status == "PROCESSING" else {
             throw TestFailure("the worker was not caught mid-task: \(row) \(worker.output)")
         }
     }

@@ -75,13 +75,27 @@ struct UploadTaskQueue: Sendable {
     }
 
     /// Pushes the lease a full term ahead.
-    func renew(_ task: ClaimedTask) async throws {
-        try await fenced(
+    /// Extends the lease. False when this claim has already ended the task
+    /// (the renewal raced the final commit): nothing is left to renew.
+    /// Throws `LeaseLost` when another claim owns it.
+    func renew(_ task: ClaimedTask) async throws -> Bool {
+        let rows = try await database.client.query(
             """
-            UPDATE upload_tasks SET lease_expires_at = now() + \(leaseSeconds) * interval '1 second'
-            WHERE \(fence: task) RETURNING id
-            """
+            WITH renewed AS (
+                UPDATE upload_tasks SET lease_expires_at = now() + \(leaseSeconds) * interval '1 second'
+                WHERE \(fence: task) RETURNING id
+            )
+            SELECT EXISTS (SELECT 1 FROM renewed),
+                   EXISTS (SELECT 1 FROM upload_tasks WHERE id = \(task.id) AND worker_id = \(task.workerID)
+                                AND attempts = \(task.attempts) AND status IN ('COMPLETED', 'FAILED'))
+            """,
+            logger: logger
         )
+        for try await (renewed, endedByUs) in rows.decode((Bool, Bool).self) {
+            if renewed { return true }
+            if endedByUs { return false }
+        }
+        throw LeaseLost()
     }
 
     /// Writes the counters; `progress` follows from them.

@@ -118,9 +118,13 @@ public struct UploadTaskWorker: Service {
             let ending = try await withThrowingTaskGroup(of: Ending.self) { group in
                 group.addTask { .finished(try await processor.process(task)) }
                 group.addTask {
+                    // Once a renewal finds the task ended by this claim (it raced the final
+                    // commit), the processing child is about to return: just wait for it.
+                    var held = true
                     while true {
                         try await Task.sleep(for: lease / 3)
-                        do { try await queue.renew(task) } catch is LeaseLost { throw LeaseLost() } catch {
+                        guard held else { continue }
+                        do { held = try await queue.renew(task) } catch is LeaseLost { throw LeaseLost() } catch {
                             // A database hiccup: the next renewal may still make it in time.
                             logger.warning("renewing a lease failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
                         }
