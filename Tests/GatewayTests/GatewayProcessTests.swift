@@ -28,7 +28,7 @@ struct GatewayProcessTests {
 
     @Test func migrateAppliesTheSchemaAndServeStopsOnSigterm() async throws {
         try await TestDatabase.withFresh { url in
-            let port = Int.random(in: 20_000...40_000)
+            let port = try freeLoopbackPort()
             let environment = [
                 "DATABASE_URL": url.environmentValue,
                 "PORT": String(port), "BCRYPT_COST": "4", "LOG_FORMAT": "json",

@@ -25,35 +25,30 @@ struct MetricsController {
         )
     }
 
+    /// One statement: a row per status (zero when none), with the stuck and undelivered counts.
     private func readQueue(logger: Logger) async throws {
-        var tasks: [String: Int] = [:]
-        var oldestPendingAge = 0.0
         let rows = try await database.client.query(
-            "SELECT status::text, tasks, extract(epoch FROM oldest_age)::float8 FROM upload_task_overview", logger: logger
-        )
-        for try await (status, count, oldestAge) in rows.decode((String, Int, Double).self) {
-            tasks[status] = count
-            if status == UploadTaskStatus.pending.rawValue { oldestPendingAge = oldestAge }
-        }
-        for status in UploadTaskStatus.allCases {
-            registry.makeGauge(descriptor: .init(metricName: "upload_tasks", unitName: "", helpText: "Upload tasks by status."), labels: [("status", status.rawValue)])
-                .set(Int64(tasks[status.rawValue] ?? 0))
-        }
-        registry.makeGauge(
-            descriptor: .init(
-                metricName: "upload_task_oldest_pending_age", unitName: "seconds",
-                helpText: "Age of the oldest PENDING upload task; 0 when none waits."
-            )
-        ).set(oldestPendingAge)
-
-        let backlog = try await database.client.query(
             """
-            SELECT (SELECT count(*) FROM stuck_upload_tasks),
+            SELECT s.status::text, coalesce(o.tasks, 0), coalesce(extract(epoch FROM o.oldest_age), 0)::float8,
+                   (SELECT count(*) FROM stuck_upload_tasks),
                    (SELECT count(*) FROM operator_notifications WHERE delivered_at IS NULL)
+            FROM unnest(enum_range(NULL::upload_task_status)) s (status)
+            LEFT JOIN upload_task_overview o ON o.status = s.status
             """,
             logger: logger
         )
-        for try await (stuck, undelivered) in backlog.decode((Int, Int).self) {
+        for try await (status, tasks, oldestAge, stuck, undelivered) in rows.decode((String, Int, Double, Int, Int).self) {
+            registry.makeGauge(
+                descriptor: .init(metricName: "upload_tasks", unitName: "", helpText: "Upload tasks by status."), labels: [("status", status)]
+            ).set(Int64(tasks))
+            if status == UploadTaskStatus.pending.rawValue {
+                registry.makeGauge(
+                    descriptor: .init(
+                        metricName: "upload_task_oldest_pending_age", unitName: "seconds",
+                        helpText: "Age of the oldest PENDING upload task; 0 when none waits."
+                    )
+                ).set(oldestAge)
+            }
             registry.makeGauge(
                 descriptor: .init(metricName: "upload_tasks_stuck", unitName: "", helpText: "PROCESSING upload tasks whose lease ran out.")
             ).set(Int64(stuck))

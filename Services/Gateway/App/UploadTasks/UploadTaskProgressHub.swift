@@ -69,10 +69,10 @@ actor UploadTaskProgressHub {
 
     /// The task as clients see it, without a tenancy check (the stream checked at its start).
     static func read(_ taskID: UUID, on database: Database, logger: Logger) async throws -> UploadTaskPublic? {
-        let rows = try await database.client.query(
-            "SELECT \(unescaped: UploadTaskPublic.columns) FROM upload_tasks u WHERE u.id = \(taskID)", logger: logger
+        try await UploadTaskPublic.first(
+            of: try await database.client.query(
+                "SELECT \(unescaped: UploadTaskPublic.columns) FROM upload_tasks u WHERE u.id = \(taskID)", logger: logger
+            )
         )
-        for try await row in rows { return try UploadTaskPublic(row: row.makeRandomAccess()) }
-        return nil
     }
 }

@@ -26,8 +26,14 @@ struct UploadTaskPublic: JSONRepresentable {
     var startedAt: Date?
     var completedAt: Date?
     var resultData: JSONValue
-    /// Not in the document: the version of the row, the id of its progress evenu.
+    /// Not in the document: the version of the row, the id of its progress event.
     var updatedAt: Date
+
+    /// The first task `rows` holds, if any.
+    static func first(of rows: PostgresRowSequence) async throws -> UploadTaskPublic? {
+        for try await row in rows { return try UploadTaskPublic(row: row.makeRandomAccess()) }
+        return nil
+    }
 
     init(row: PostgresRandomAccessRow) throws {
         id = try row.value("id")

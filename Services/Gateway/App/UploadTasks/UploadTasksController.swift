@@ -60,9 +60,7 @@ struct UploadTasksController {
                     """,
                     logger: logger
                 )
-                var inserted: UploadTaskPublic?
-                for try await row in rows { inserted = try UploadTaskPublic(row: row.makeRandomAccess()) }
-                guard let inserted else { throw APIError.notFound("Set design not found") }
+                guard let inserted = try await UploadTaskPublic.first(of: rows) else { throw APIError.notFound("Set design not found") }
                 try await connection.query(
                     "SELECT pg_notify(\(UploadTaskStatus.queueChannel), \(taskID.lowercasedString))", logger: logger
                 )
@@ -99,8 +97,8 @@ struct UploadTasksController {
             """,
             logger: context.logger
         )
-        for try await row in rows { return JSONResponse(try UploadTaskPublic(row: row.makeRandomAccess())) }
-        throw APIError.notFound("Upload task not found")
+        guard let task = try await UploadTaskPublic.first(of: rows) else { throw APIError.notFound("Upload task not found") }
+        return JSONResponse(task)
     }
 
     /// Server-sent events: the task at once, then on every change, a comment
@@ -192,8 +190,8 @@ struct UploadTasksController {
             """,
             logger: logger
         )
-        for try await row in rows { return try UploadTaskPublic(row: row.makeRandomAccess()) }
-        throw APIError.notFound("Upload task not found")
+        guard let task = try await UploadTaskPublic.first(of: rows) else { throw APIError.notFound("Upload task not found") }
+        return task
     }
 
     /// The design and subject a route names, and the request's tenant scope.
