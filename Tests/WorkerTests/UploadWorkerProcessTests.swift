@@ -67,21 +67,19 @@ struct UploadWorkerProcessTests {
 
     /// Freezes the worker (SIGSTOP) as soon as it has claimed the upload, so
     /// what follows happens mid-task however fast or loaded the machine is.
-    /// One connection polls: opening one per poll is slower than the task.
+    /// The watcher is a process of its own (psql in a loop): a poll in this
+    /// test process can be starved by the other tests sharing its threads.
     static func stopMidTask(_ worker: ChildProcess, _ upload: Upload) async throws {
-        let claimed = try await TestDatabase.withClient(upload.api.databaseURL) { client in
-            try await eventually(within: .seconds(30), every: .milliseconds(2)) {
-                let rows = try await client.query("SELECT status::text FROM upload_tasks WHERE id = \(upload.task)")
-                for try await status in rows.decode(String.self) where status != "PENDING" {
-                    worker.signal(SIGSTOP)
-                    return true
-                }
-                return false
-            }
-        }
+        let watch = #"until [ "$(psql "$1" -XtAc "SELECT status FROM upload_tasks WHERE id = '$2'")" != PENDING ]; do :; done; kill -STOP "$3""#
+        let watcher = try ChildProcess(
+            URL(fileURLWithPath: "/bin/bash"),
+            arguments: ["-c", watch, "watch", upload.api.databaseURL.environmentValue, upload.task.lowercasedString, String(worker.pid)],
+            environment: ["PATH": "/usr/bin:/bin"]
+        )
+        let stopped = await watcher.exitStatus(within: .seconds(30)) == 0
         let row = try await Self.row(upload)
-        guard claimed, row.status == "PROCESSING" else {
-            throw TestFailure("the worker was not caught mid-task: \(row) \(worker.output)")
+        guard stopped, row.status == "PROCESSING" else {
+            throw TestFailure("the worker was not caught mid-task: \(row) \(watcher.output) \(worker.output)")
         }
     }
 

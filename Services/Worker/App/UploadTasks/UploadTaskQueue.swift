@@ -79,22 +79,24 @@ struct UploadTaskQueue: Sendable {
     /// (the renewal raced the final commit): nothing is left to renew.
     /// Throws `LeaseLost` when another claim owns it.
     func renew(_ task: ClaimedTask) async throws -> Bool {
-        let rows = try await database.client.query(
+        let renewed = try await database.client.query(
             """
-            WITH renewed AS (
-                UPDATE upload_tasks SET lease_expires_at = now() + \(leaseSeconds) * interval '1 second'
-                WHERE \(fence: task) RETURNING id
-            )
-            SELECT EXISTS (SELECT 1 FROM renewed),
-                   EXISTS (SELECT 1 FROM upload_tasks WHERE id = \(task.id) AND worker_id = \(task.workerID)
-                                AND attempts = \(task.attempts) AND status IN ('COMPLETED', 'FAILED'))
+            UPDATE upload_tasks SET lease_expires_at = now() + \(leaseSeconds) * interval '1 second'
+            WHERE \(fence: task) RETURNING id
             """,
             logger: logger
         )
-        for try await (renewed, endedByUs) in rows.decode((Bool, Bool).self) {
-            if renewed { return true }
-            if endedByUs { return false }
-        }
+        for try await _ in renewed { return true }
+        // A second statement: a renewal that waited on the final commit's row
+        // lock still had the older snapshot and would see the task PROCESSING.
+        let endedByUs = try await database.client.query(
+            """
+            SELECT EXISTS (SELECT 1 FROM upload_tasks WHERE id = \(task.id) AND worker_id = \(task.workerID)
+                           AND attempts = \(task.attempts) AND status IN ('COMPLETED', 'FAILED'))
+            """,
+            logger: logger
+        ).one(Bool.self)
+        if endedByUs { return false }
         throw LeaseLost()
     }
 
