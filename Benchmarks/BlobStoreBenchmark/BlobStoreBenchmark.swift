@@ -30,15 +30,18 @@ enum BlobStoreBenchmark {
             var keys: [String] = []
             var bytes = 0
             let writeStart = ContinuousClock.now
-            for file in files {
-                let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
-                let blob = try await store.put(.contentAddressed(maxBytes: 1 << 40)) {
-                    let data = try handle.read(upToCount: 1 << 20) ?? Data()
-                    return data.isEmpty ? nil : ByteBuffer(data: data)
+            // As the worker writes an archive's images: one after another through putMany.
+            try await store.putMany { writer in
+                for file in files {
+                    let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+                    let blob = try await writer.put(.contentAddressed(maxBytes: 1 << 40)) {
+                        let data = try handle.read(upToCount: 1 << 20) ?? Data()
+                        return data.isEmpty ? nil : ByteBuffer(data: data)
+                    }
+                    try handle.close()
+                    keys.append(blob.key)
+                    bytes += blob.size
                 }
-                try handle.close()
-                keys.append(blob.key)
-                bytes += blob.size
             }
             let writeSeconds = seconds(ContinuousClock.now - writeStart)
             let readStart = ContinuousClock.now

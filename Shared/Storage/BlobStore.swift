@@ -8,8 +8,15 @@ import NIOCore
 public protocol BlobStore: Sendable {
     /// Streams the chunks `next` yields (nil = end) into a new blob and names
     /// it once every byte is in; see `BlobWrite`. When a blob with that name
-    /// exists already, the new copy is dropped and `created` is false.
+    /// exists already, the new copy is dropped.
     func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob
+
+    /// Stores many blobs one after another, e.g. the images of an archive:
+    /// `body` puts them through the writer it is given. A store may still be
+    /// writing a blob when the writer's `put` returns (the next one is read
+    /// meanwhile); every blob put is stored once `putMany` returns, and it
+    /// throws if any of them failed.
+    func putMany<Result>(_ body: (BlobWriter) async throws -> Result) async throws -> Result
 
     /// The blob's size in bytes, or nil when there is no such blob.
     func size(of key: String) async throws -> Int?
@@ -61,8 +68,29 @@ public struct StoredBlob: Sendable, Equatable {
     public var key: String
     public var size: Int
     public var sha256: String
-    /// False when the blob existed already (the same content, for content-addressed keys).
-    public var created: Bool
+
+    init(key: String, digest: BlobDigest) {
+        self.key = key
+        size = digest.size
+        sha256 = digest.sha256
+    }
+}
+
+/// Puts blobs into a store within `BlobStore.putMany`.
+public struct BlobWriter {
+    let put: (BlobWrite, () async throws -> ByteBuffer?) async throws -> StoredBlob
+
+    /// As `BlobStore.put`, except that the blob may still be being written when this returns.
+    public func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
+        try await put(write, next)
+    }
+}
+
+extension BlobStore {
+    /// One blob after another, each stored when its `put` returns.
+    public func putMany<Result>(_ body: (BlobWriter) async throws -> Result) async throws -> Result {
+        try await body(BlobWriter(put: { write, next in try await put(write, from: next) }))
+    }
 }
 
 public enum BlobStoreError: Error, Equatable {

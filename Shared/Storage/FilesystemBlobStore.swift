@@ -52,11 +52,9 @@ public struct FilesystemBlobStore: BlobStore {
         try FileManager.default.createDirectory(
             atPath: (final as NSString).deletingLastPathComponent, withIntermediateDirectories: true
         )
-        if link(staging, final) == 0 {
-            return StoredBlob(key: key, size: digest.size, sha256: digest.sha256, created: true)
-        }
-        guard errno == EEXIST else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        return StoredBlob(key: key, size: digest.size, sha256: digest.sha256, created: false)
+        // EEXIST: the same content is stored already, and this copy is dropped.
+        guard link(staging, final) == 0 || errno == EEXIST else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        return StoredBlob(key: key, digest: digest)
     }
 
     private static func writeAll(_ buffer: ByteBuffer, to descriptor: Int32) async throws {

@@ -12,117 +12,24 @@ public struct PostgresBlobStore: BlobStore {
 
     public init(database: Database) { self.database = database }
 
-    /// Raised inside the write transaction to roll it back when the content is stored already.
-    private struct AlreadyStored: Error {
-        var blob: StoredBlob
-    }
-
     public func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
-        // Up to one chunk is read before the database is touched: most images
-        // fit, and then the blob goes in by one statement once its name is known.
-        var intake = BlobIntake(write)
-        var head = ByteBuffer()
-        while intake.size <= Self.chunkSize {
-            guard let chunk = try await next() else {
-                for var ready in try intake.finish() { head.writeBuffer(&ready) }
-                return try await putWhole(head, digest: intake.digest(), write)
-            }
-            for var ready in try intake.take(chunk) { head.writeBuffer(&ready) }
-        }
-        return try await putChunked(head: head, intake: intake, write, from: next)
+        try await putMany { writer in try await writer.put(write, from: next) }
     }
 
-    /// A blob of at most one chunk: one statement, its own transaction. A
-    /// blob of that name stored already wins (ON CONFLICT) and nothing is written.
-    private func putWhole(_ bytes: ByteBuffer, digest: BlobDigest, _ write: BlobWrite) async throws -> StoredBlob {
-        let key = try write.key(digest)
-        // No WAL flush per blob: a blob matters once a row refers to it, and
-        // that row's (synchronous) commit flushes the WAL up to it, this included.
-        let inserted = try await database.client.query(
-            """
-            WITH settings AS (SELECT set_config('synchronous_commit', 'off', true)),
-                 blob AS (
-                     INSERT INTO blobs (key, size, sha256, chunk_size)
-                     SELECT \(key), \(Int64(digest.size)), \(digest.sha256), \(Self.chunkSize) FROM settings
-                     ON CONFLICT (key) DO NOTHING
-                     RETURNING id),
-                 chunk AS (
-                     INSERT INTO blob_chunks (blob_id, seq, data)
-                     SELECT id, 0, \(bytes) FROM blob WHERE \(Int64(digest.size)) > 0)
-            SELECT count(*) FROM blob
-            """,
-            logger: database.logger
-        ).one(Int.self)
-        return StoredBlob(key: key, size: digest.size, sha256: digest.sha256, created: inserted == 1)
-    }
-
-    /// A larger blob: chunk rows under a staging key, renamed at the end, in
-    /// one transaction. The next chunk is read and hashed while the previous
-    /// one is being inserted.
-    private func putChunked(
-        head: ByteBuffer, intake: BlobIntake, _ write: BlobWrite, from next: () async throws -> ByteBuffer?
-    ) async throws -> StoredBlob {
-        let logger = database.logger
-        do {
-            return try await database.transaction { connection in
-                let id = try await connection.query(
-                    """
-                    INSERT INTO blobs (key, chunk_size)
-                    SELECT \("staging/" + UUID().lowercasedString), \(Self.chunkSize)
-                    FROM (SELECT set_config('synchronous_commit', 'off', true)) settings
-                    RETURNING id
-                    """,
-                    logger: logger
-                ).one(Int64.self)
-                var intake = intake
-                var pending = head
-                var sequence: Int32 = 0
-                try await withThrowingTaskGroup(of: Void.self) { inserts in
-                    var inFlight = false
-                    func store(_ ready: [ByteBuffer], final: Bool) async throws {
-                        for var buffer in ready { pending.writeBuffer(&buffer) }
-                        while pending.readableBytes >= Self.chunkSize || (final && pending.readableBytes > 0) {
-                            let chunk = pending.readSlice(length: min(Self.chunkSize, pending.readableBytes))!
-                            // One insert at a time on the connection.
-                            if inFlight { try await inserts.next() }
-                            inserts.addTask { [sequence] in
-                                try await connection.query(
-                                    "INSERT INTO blob_chunks (blob_id, seq, data) VALUES (\(id), \(sequence), \(chunk))",
-                                    logger: logger
-                                )
-                            }
-                            inFlight = true
-                            sequence += 1
-                        }
-                        pending.discardReadBytes()
-                    }
-                    try await store([], final: false)
-                    while let chunk = try await next() {
-                        try await store(try intake.take(chunk), final: false)
-                    }
-                    try await store(try intake.finish(), final: true)
-                    try await inserts.waitForAll()
-                }
-
-                let digest = intake.digest()
-                let key = try write.key(digest)
-                let blob = StoredBlob(key: key, size: digest.size, sha256: digest.sha256, created: true)
-                let existing = try await connection.query("SELECT 1 FROM blobs WHERE key = \(key)", logger: logger)
-                for try await _ in existing { throw AlreadyStored(blob: blob) }
-                do {
-                    try await connection.query(
-                        "UPDATE blobs SET key = \(key), size = \(Int64(digest.size)), sha256 = \(digest.sha256) WHERE id = \(id)",
-                        logger: logger
-                    )
-                } catch let error where DatabaseFailure(error) == .uniqueViolation(constraint: "blobs_key_key") {
-                    // A concurrent writer of the same content committed first.
-                    throw AlreadyStored(blob: blob)
-                }
-                return blob
+    /// All the blobs on one connection, their statements queued without
+    /// waiting for answers, so that Postgres writes while the caller reads and
+    /// hashes the next bytes. See `BlobPipeline`.
+    public func putMany<Result>(_ body: (BlobWriter) async throws -> Result) async throws -> Result {
+        try await database.client.withConnection { connection in
+            let pipeline = BlobPipeline(connection: connection, logger: database.logger)
+            do {
+                let result = try await body(BlobWriter(put: { write, next in try await pipeline.put(write, from: next) }))
+                try await pipeline.finish()
+                return result
+            } catch {
+                await pipeline.abandon()
+                throw error
             }
-        } catch let stored as AlreadyStored {
-            // The transaction rolled back: this copy's chunks are gone, the first copy stays.
-            return StoredBlob(key: stored.blob.key, size: stored.blob.size, sha256: stored.blob.sha256, created: false)
         }
     }
 
@@ -166,5 +73,160 @@ public struct PostgresBlobStore: BlobStore {
 
     public func delete(_ key: String) async throws {
         try await database.client.query("DELETE FROM blobs WHERE key = \(key)", logger: database.logger)
+    }
+}
+
+/// The statements of `PostgresBlobStore.putMany`, on one connection, sent
+/// without waiting for the last one's answer: postgres-nio queues them in
+/// order and sends each the moment Postgres is ready for it, so the database
+/// goes on writing while the caller reads and hashes the next bytes. (Awaiting
+/// each answer before sending the next cost a few thread hops per statement,
+/// and left Postgres idle half the time.) Up to `depth` statements are out at
+/// once, which bounds the memory they hold.
+///
+/// A blob of at most one chunk goes in by one statement; a larger one is a
+/// transaction of its own whose chunks go in under a staging name, renamed at
+/// the end. No WAL flush per blob (`synchronous_commit` off): a blob matters
+/// once a row refers to it, and that row's synchronous commit flushes the WAL
+/// up to it, this included.
+private final class BlobPipeline {
+    let connection: PostgresConnection
+    let logger: Logger
+    /// Statements sent and not yet answered, oldest first.
+    private var outstanding: [EventLoopFuture<Void>] = []
+    /// The first failure of a statement, whose blob may have been handed back
+    /// as stored already: every later call throws it.
+    private var failure: (any Error)?
+    static let chunkSize = PostgresBlobStore.chunkSize
+    static let depth = 4
+
+    init(connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
+        if let failure { throw failure }
+        var intake = BlobIntake(write)
+        var head = ByteBuffer()
+        while intake.size <= Self.chunkSize {
+            guard let chunk = try await next() else {
+                for var ready in try intake.finish() { head.writeBuffer(&ready) }
+                return try await putWhole(head, digest: intake.digest(), write)
+            }
+            for var ready in try intake.take(chunk) { head.writeBuffer(&ready) }
+        }
+        return try await putStaged(head: head, intake: intake, write, from: next)
+    }
+
+    /// Waits for every statement.
+    func finish() async throws {
+        while !outstanding.isEmpty { try await settleOldest() }
+    }
+
+    /// After a failure: waits for the statements out and leaves no transaction open.
+    func abandon() async {
+        for statement in outstanding { _ = try? await statement.get() }
+        outstanding = []
+        _ = try? await connection.query("ROLLBACK", logger: logger)
+    }
+
+    private func settleOldest() async throws {
+        if let failure { throw failure }
+        do {
+            try await outstanding.removeFirst().get()
+        } catch {
+            failure = error
+            throw error
+        }
+    }
+
+    /// Queues the statement behind those sent before; `tolerating` an error
+    /// makes it count as answered.
+    private func send(_ query: PostgresQuery, tolerating tolerated: DatabaseFailure? = nil) async throws {
+        if let failure { throw failure }
+        while outstanding.count >= Self.depth { try await settleOldest() }
+        let answer: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+        outstanding.append(answer.map { _ in }.flatMapErrorThrowing { error in
+            guard let tolerated, DatabaseFailure(error) == tolerated else { throw error }
+        })
+    }
+
+    /// A blob of at most one chunk: one statement, its own transaction. A blob
+    /// of that name stored already wins (ON CONFLICT) and nothing is written.
+    private func putWhole(_ bytes: ByteBuffer, digest: BlobDigest, _ write: BlobWrite) async throws -> StoredBlob {
+        let key = try write.key(digest)
+        try await send(
+            """
+            WITH settings AS (SELECT set_config('synchronous_commit', 'off', true)),
+                 blob AS (
+                     INSERT INTO blobs (key, size, sha256, chunk_size)
+                     SELECT \(key), \(Int64(digest.size)), \(digest.sha256), \(Self.chunkSize) FROM settings
+                     ON CONFLICT (key) DO NOTHING
+                     RETURNING id)
+            INSERT INTO blob_chunks (blob_id, seq, data)
+            SELECT id, 0, \(bytes) FROM blob WHERE \(Int64(digest.size)) > 0
+            """
+        )
+        return StoredBlob(key: key, digest: digest)
+    }
+
+    /// A larger blob, in its own transaction, its chunks under a staging name
+    /// until the end. If a blob of its final name is stored by then, that one
+    /// wins and this copy is dropped; one committed meanwhile by a concurrent
+    /// writer makes the rename fail on the unique key, which rolls this copy back.
+    private func putStaged(
+        head: ByteBuffer, intake: BlobIntake, _ write: BlobWrite, from next: () async throws -> ByteBuffer?
+    ) async throws -> StoredBlob {
+        let staging = "staging/" + UUID().lowercasedString
+        var intake = intake
+        var pending = head
+        var sequence: Int32 = 0
+        func send(final: Bool) async throws {
+            while pending.readableBytes >= Self.chunkSize || (final && pending.readableBytes > 0) {
+                let chunk = pending.readSlice(length: min(Self.chunkSize, pending.readableBytes))!
+                try await self.send(
+                    "INSERT INTO blob_chunks (blob_id, seq, data) SELECT id, \(sequence), \(chunk) FROM blobs WHERE key = \(staging)"
+                )
+                sequence += 1
+            }
+            pending.discardReadBytes()
+        }
+        try await self.send("BEGIN")
+        do {
+            try await self.send(
+                """
+                INSERT INTO blobs (key, chunk_size)
+                SELECT \(staging), \(Self.chunkSize) FROM (SELECT set_config('synchronous_commit', 'off', true)) settings
+                """
+            )
+            try await send(final: false)
+            while let chunk = try await next() {
+                for var ready in try intake.take(chunk) { pending.writeBuffer(&ready) }
+                try await send(final: false)
+            }
+            for var ready in try intake.finish() { pending.writeBuffer(&ready) }
+            try await send(final: true)
+            let digest = intake.digest()
+            let key = try write.key(digest)
+            try await self.send(
+                """
+                WITH stored AS (SELECT FROM blobs WHERE key = \(key)),
+                     renamed AS (
+                         UPDATE blobs SET key = \(key), size = \(Int64(digest.size)), sha256 = \(digest.sha256)
+                         WHERE key = \(staging) AND NOT EXISTS (SELECT FROM stored))
+                DELETE FROM blobs WHERE key = \(staging) AND EXISTS (SELECT FROM stored)
+                """,
+                tolerating: .uniqueViolation(constraint: "blobs_key_key")
+            )
+            try await self.send("COMMIT")
+            return StoredBlob(key: key, digest: digest)
+        } catch {
+            // Nothing of this blob stays, and the pipeline can go on with the
+            // next one, unless a statement failed (then `failure` is thrown).
+            let rollback: EventLoopFuture<PostgresQueryResult> = connection.query("ROLLBACK", logger: logger)
+            outstanding.append(rollback.map { _ in })
+            throw error
+        }
     }
 }

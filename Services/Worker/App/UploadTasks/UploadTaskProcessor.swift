@@ -83,22 +83,25 @@ struct UploadTaskProcessor: Sendable {
         var matched: [MatchedImage] = []
         var skipped: [(file: String, reason: String)] = []
         var lastReport = ContinuousClock.now
-        for entry in entries {
-            try Task.checkCancellation()
-            do {
-                let image = try await store(entry, of: archive, matcher: matcher, taken: taken)
-                taken.insert(image.shotTypeID)
-                matched.append(image)
-                counters.imagesProcessed += 1
-            } catch let skip as Skip {
-                skipped.append((entry.path, skip.reason))
-                counters.imagesSkipped += 1
-                ending.skipReasons.append(skip.reason)
-            }
-            counters.processed += 1
-            if ContinuousClock.now - lastReport >= progressInterval {
-                try await queue.report(task, counters)
-                lastReport = .now
+        // The store may still be writing an image while the next is read; all are stored before the apply.
+        try await blobs.putMany { writer in
+            for entry in entries {
+                try Task.checkCancellation()
+                do {
+                    let image = try await store(entry, of: archive, into: writer, matcher: matcher, taken: taken)
+                    taken.insert(image.shotTypeID)
+                    matched.append(image)
+                    counters.imagesProcessed += 1
+                } catch let skip as Skip {
+                    skipped.append((entry.path, skip.reason))
+                    counters.imagesSkipped += 1
+                    ending.skipReasons.append(skip.reason)
+                }
+                counters.processed += 1
+                if ContinuousClock.now - lastReport >= progressInterval {
+                    try await queue.report(task, counters)
+                    lastReport = .now
+                }
             }
         }
         let unmatched = candidates.filter { !taken.contains($0.id) }.map(\.id)
@@ -108,7 +111,9 @@ struct UploadTaskProcessor: Sendable {
     /// Streams one entry into the blob store if it is an image for a shot
     /// type not yet taken; otherwise throws the reason to skip it. Content is
     /// judged before the name: `notes.txt` is `not_an_image`.
-    private func store(_ entry: ZipEntry, of archive: ZipArchive, matcher: ShotTypeMatcher, taken: Set<UUID>) async throws -> MatchedImage {
+    private func store(
+        _ entry: ZipEntry, of archive: ZipArchive, into writer: BlobWriter, matcher: ShotTypeMatcher, taken: Set<UUID>
+    ) async throws -> MatchedImage {
         if ShotTypeMatcher.isIgnored(path: entry.path) { throw Skip(reason: "ignored") }
         if entry.isEncrypted { throw Skip(reason: "encrypted") }
         if !entry.isSupported { throw Skip(reason: "unsupported_compression") }
@@ -129,7 +134,7 @@ struct UploadTaskProcessor: Sendable {
         var reader = try archive.reader(for: entry)
         let blob: StoredBlob
         do {
-            blob = try await blobs.put(write) { try reader.next() }
+            blob = try await writer.put(write) { try reader.next() }
         } catch BlobStoreError.tooLarge {
             throw Skip(reason: "too_large")
         } catch ZipArchiveError.entryTooLarge, ZipArchiveError.entryCompressionRatioTooHigh {
