@@ -13,7 +13,7 @@ struct GatewayProcessTests {
 
     @Test func badConfigurationStopsStartUpNamingTheVariable() async throws {
         let gateway = try ChildProcess(Binaries.gateway, environment: ["PORT": "not-a-port", "LOG_FORMAT": "yaml"])
-        #expect(await gateway.exitStatus(within: .seconds(10)) == 78)
+        #expect(await gateway.exitStatus(within: .seconds(60)) == 78)
         #expect(gateway.output.contains("PORT"))
         #expect(gateway.output.contains("LOG_FORMAT"))
     }
@@ -22,7 +22,7 @@ struct GatewayProcessTests {
         let gateway = try ChildProcess(
             Binaries.gateway, environment: ["ENVIRONMENT": "production", "FIRST_SUPERUSER_PASSWORD": "a-real-password"]
         )
-        #expect(await gateway.exitStatus(within: .seconds(10)) == 78)
+        #expect(await gateway.exitStatus(within: .seconds(60)) == 78)
         #expect(gateway.output.contains("SECRET_KEY"))
     }
 
