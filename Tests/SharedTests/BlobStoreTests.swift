@@ -97,14 +97,20 @@ struct BlobStoreTests {
         }
     }
 
-    @Test(arguments: Backend.allCases)
-    func theSameBytesAreStoredOnce(_ backend: Backend) async throws {
+    /// One chunk or less, and more (the second copy then written and dropped).
+    @Test(arguments: Backend.allCases, [100_000, 1_500_000])
+    func theSameBytesAreStoredOnce(_ backend: Backend, size: Int) async throws {
         try await withStore(backend) { store, database, directory in
-            let data = bytes(100_000, seed: 2)
-            let first = try await store.put(.contentAddressed(maxBytes: 1 << 20), from: source(data))
-            let second = try await store.put(.contentAddressed(maxBytes: 1 << 20), from: source(data))
+            let data = bytes(size, seed: 2)
+            let first = try await store.put(.contentAddressed(maxBytes: 2 << 20), from: source(data))
+            let second = try await store.put(.contentAddressed(maxBytes: 2 << 20), from: source(data))
             #expect(first == second)
             #expect(try await storedCount(backend, database, directory) == 1)
+            #expect(try await readAll(store, first.key) == data)
+            if backend == .postgres {
+                let chunks = try await database.client.query("SELECT count(*) FROM blob_chunks").one(Int.self)
+                #expect(chunks == (size + PostgresBlobStore.chunkSize - 1) / PostgresBlobStore.chunkSize)
+            }
         }
     }
 
