@@ -81,8 +81,8 @@ public struct PostgresBlobStore: BlobStore {
 /// order and sends each the moment Postgres is ready for it, so the database
 /// goes on writing while the caller reads and hashes the next bytes. (Awaiting
 /// each answer before sending the next cost a few thread hops per statement,
-/// and left Postgres idle half the time.) Up to `depth` statements are out at
-/// once, which bounds the memory they hold.
+/// and left Postgres idle half the time.) `maxOutstanding` and
+/// `maxOutstandingBytes` bound the statements out and the memory they hold.
 ///
 /// A blob of at most one chunk goes in by one statement; a larger one is a
 /// transaction of its own whose chunks go in under a staging name, renamed at
@@ -92,13 +92,17 @@ public struct PostgresBlobStore: BlobStore {
 private final class BlobPipeline {
     let connection: PostgresConnection
     let logger: Logger
-    /// Statements sent and not yet answered, oldest first.
-    private var outstanding: [EventLoopFuture<Void>] = []
+    /// Statements sent and not yet answered, oldest first, with the bytes they carry.
+    private var outstanding: [(answer: EventLoopFuture<Void>, bytes: Int)] = []
+    private var outstandingBytes = 0
     /// The first failure of a statement, whose blob may have been handed back
     /// as stored already: every later call throws it.
     private var failure: (any Error)?
     static let chunkSize = PostgresBlobStore.chunkSize
-    static let depth = 4
+    /// Bounds on the statements out: enough small ones (a few images each
+    /// under a chunk) to keep Postgres busy between answers, and bytes held
+    /// for the large ones.
+    static let maxOutstanding = 32, maxOutstandingBytes = 4 * chunkSize
 
     init(connection: PostgresConnection, logger: Logger) {
         self.connection = connection
@@ -126,30 +130,37 @@ private final class BlobPipeline {
 
     /// After a failure: waits for the statements out and leaves no transaction open.
     func abandon() async {
-        for statement in outstanding { _ = try? await statement.get() }
+        for statement in outstanding { _ = try? await statement.answer.get() }
         outstanding = []
+        outstandingBytes = 0
         _ = try? await connection.query("ROLLBACK", logger: logger)
     }
 
     private func settleOldest() async throws {
         if let failure { throw failure }
+        let oldest = outstanding.removeFirst()
+        outstandingBytes -= oldest.bytes
         do {
-            try await outstanding.removeFirst().get()
+            try await oldest.answer.get()
         } catch {
             failure = error
             throw error
         }
     }
 
-    /// Queues the statement behind those sent before; `tolerating` an error
-    /// makes it count as answered.
-    private func send(_ query: PostgresQuery, tolerating tolerated: DatabaseFailure? = nil) async throws {
+    /// Queues the statement, which carries `bytes` of blob data, behind those
+    /// sent before; `tolerating` an error makes it count as answered.
+    private func send(_ query: PostgresQuery, bytes: Int = 0, tolerating tolerated: DatabaseFailure? = nil) async throws {
         if let failure { throw failure }
-        while outstanding.count >= Self.depth { try await settleOldest() }
+        while outstanding.count >= Self.maxOutstanding
+            || (!outstanding.isEmpty && outstandingBytes + bytes > Self.maxOutstandingBytes) {
+            try await settleOldest()
+        }
         let answer: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
-        outstanding.append(answer.map { _ in }.flatMapErrorThrowing { error in
+        outstanding.append((answer.map { _ in }.flatMapErrorThrowing { error in
             guard let tolerated, DatabaseFailure(error) == tolerated else { throw error }
-        })
+        }, bytes))
+        outstandingBytes += bytes
     }
 
     /// A blob of at most one chunk: one statement, its own transaction. A blob
@@ -166,7 +177,8 @@ private final class BlobPipeline {
                      RETURNING id)
             INSERT INTO blob_chunks (blob_id, seq, data)
             SELECT id, 0, \(bytes) FROM blob WHERE \(Int64(digest.size)) > 0
-            """
+            """,
+            bytes: bytes.readableBytes
         )
         return StoredBlob(key: key, digest: digest)
     }
@@ -186,7 +198,8 @@ private final class BlobPipeline {
             while pending.readableBytes >= Self.chunkSize || (final && pending.readableBytes > 0) {
                 let chunk = pending.readSlice(length: min(Self.chunkSize, pending.readableBytes))!
                 try await self.send(
-                    "INSERT INTO blob_chunks (blob_id, seq, data) SELECT id, \(sequence), \(chunk) FROM blobs WHERE key = \(staging)"
+                    "INSERT INTO blob_chunks (blob_id, seq, data) SELECT id, \(sequence), \(chunk) FROM blobs WHERE key = \(staging)",
+                    bytes: chunk.readableBytes
                 )
                 sequence += 1
             }
@@ -225,7 +238,7 @@ private final class BlobPipeline {
             // Nothing of this blob stays, and the pipeline can go on with the
             // next one, unless a statement failed (then `failure` is thrown).
             let rollback: EventLoopFuture<PostgresQueryResult> = connection.query("ROLLBACK", logger: logger)
-            outstanding.append(rollback.map { _ in })
+            outstanding.append((rollback.map { _ in }, 0))
             throw error
         }
     }
