@@ -13,7 +13,7 @@ public enum TestWorker {
     ) async throws -> Result {
         var logger = Logger(label: name)
         logger.logLevel = config.logLevel
-        let database = Database(url: config.database, maximumConnections: 4, logger: logger)
+        let database = Database(url: config.database, maximumConnections: 6, logger: logger)
         var configuration = UploadTaskWorker.Configuration(config: config)
         configuration.name = name
         configuration.pollInterval = .milliseconds(200)

@@ -5,7 +5,7 @@ import Shared
 /// Assembles the worker's services into one group with graceful shutdown on SIGTERM and SIGINT.
 public enum WorkerServices {
     public static func serviceGroup(config: AppConfig, logger: Logger) throws -> ServiceGroup {
-        let database = Database(url: config.database, maximumConnections: config.workerConcurrency + 4, logger: logger)
+        let database = Database(url: config.database, maximumConnections: 2 * config.workerConcurrency + 4, logger: logger)
         let metrics = WorkerMetrics()
         let uploads = UploadTaskWorker(
             database: database, blobs: try makeBlobStore(config.blobStore, database: database),
