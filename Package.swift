@@ -34,6 +34,7 @@ let package = Package(
             name: "Shared",
             dependencies: [
                 "CZlib",
+                "CSyncFS",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -42,11 +43,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Shared",
-            exclude: ["CZlib"],
+            exclude: ["CZlib", "CSyncFS"],
             swiftSettings: swiftSettings
         ),
         // The system zlib (zlib1g-dev), for inflating archive entries as they stream.
         .systemLibrary(name: "CZlib", path: "Shared/CZlib"),
+        // syncfs(2) from the C library, for the filesystem blob store.
+        .systemLibrary(name: "CSyncFS", path: "Shared/CSyncFS"),
         // The HTTP API as a library, so tests build exactly what the executable runs.
         .target(
             name: "GatewayApp",

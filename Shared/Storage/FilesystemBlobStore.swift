@@ -1,3 +1,4 @@
+import CSyncFS
 import Foundation
 import NIOCore
 import NIOPosix
@@ -27,34 +28,79 @@ public struct FilesystemBlobStore: BlobStore {
     }
 
     public func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
+        let staged = try await stage(write, from: next, syncing: true)
+        defer { unlink(staged.path) }
+        return try place(staged)
+    }
+
+    /// Many blobs with one flush: each is written to a staging file, one
+    /// `syncfs` makes them all durable, and only then are they linked under
+    /// their names, so a name never holds bytes a crash could lose. An fsync
+    /// per blob is a journal commit each, ~1-2 ms: most of the time of an
+    /// archive of 2,000 small images.
+    public func putMany<Result>(_ body: (BlobWriter) async throws -> Result) async throws -> Result {
+        var staged: [StagedBlob] = []
+        defer { for blob in staged { unlink(blob.path) } }
+        let result = try await body(BlobWriter(put: { write, next in
+            let blob = try await stage(write, from: next, syncing: false)
+            staged.append(blob)
+            return StoredBlob(key: blob.key, digest: blob.digest)
+        }))
+        guard !staged.isEmpty else { return result }
+        try await NIOThreadPool.singleton.runIfActive { [root] in
+            let directory = open(root + "/.staging", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard directory >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            defer { close(directory) }
+            guard syncfs(directory) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        }
+        for blob in staged { _ = try place(blob) }
+        return result
+    }
+
+    /// A blob written under `.staging/`, its name known.
+    private struct StagedBlob {
+        var path: String
+        var key: String
+        var digest: BlobDigest
+    }
+
+    /// Writes the bytes to a staging file (removed again if anything fails),
+    /// flushed to disk if `syncing`.
+    private func stage(_ write: BlobWrite, from next: () async throws -> ByteBuffer?, syncing: Bool) async throws -> StagedBlob {
         let staging = root + "/.staging/" + UUID().lowercasedString
         let descriptor = open(staging, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        var open = true
-        defer {
-            if open { close(descriptor) }
+        do {
+            defer { close(descriptor) }
+            var intake = BlobIntake(write)
+            while let chunk = try await next() {
+                for ready in try intake.take(chunk) { try await Self.writeAll(ready, to: descriptor) }
+            }
+            for ready in try intake.finish() { try await Self.writeAll(ready, to: descriptor) }
+            if syncing {
+                try await NIOThreadPool.singleton.runIfActive {
+                    guard fsync(descriptor) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+                }
+            }
+            let digest = intake.digest()
+            let key = try write.key(digest)
+            _ = try path(of: key)
+            return StagedBlob(path: staging, key: key, digest: digest)
+        } catch {
             unlink(staging)
+            throw error
         }
-        var intake = BlobIntake(write)
-        while let chunk = try await next() {
-            for ready in try intake.take(chunk) { try await Self.writeAll(ready, to: descriptor) }
-        }
-        for ready in try intake.finish() { try await Self.writeAll(ready, to: descriptor) }
-        try await NIOThreadPool.singleton.runIfActive {
-            guard fsync(descriptor) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        }
-        close(descriptor)
-        open = false
+    }
 
-        let digest = intake.digest()
-        let key = try write.key(digest)
-        let final = try path(of: key)
+    /// Links a staged blob under its name. EEXIST: the same content is stored
+    /// already, and this copy is dropped.
+    private func place(_ blob: StagedBlob) throws -> StoredBlob {
+        let final = try path(of: blob.key)
         try FileManager.default.createDirectory(
             atPath: (final as NSString).deletingLastPathComponent, withIntermediateDirectories: true
         )
-        // EEXIST: the same content is stored already, and this copy is dropped.
-        guard link(staging, final) == 0 || errno == EEXIST else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        return StoredBlob(key: key, digest: digest)
+        guard link(blob.path, final) == 0 || errno == EEXIST else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        return StoredBlob(key: blob.key, digest: blob.digest)
     }
 
     private static func writeAll(_ buffer: ByteBuffer, to descriptor: Int32) async throws {

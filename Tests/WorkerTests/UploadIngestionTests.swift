@@ -169,6 +169,42 @@ struct UploadIngestionTests {
         }
     }
 
+    /// The filesystem store's batch: the images are written, flushed once,
+    /// then linked under their names; nothing is left in its staging area.
+    @Test func withTheFilesystemStoreTheImagesAreFilesUnderTheirHashesAndNothingStaysStaged() async throws {
+        let root = NSTemporaryDirectory() + "ingest-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try await TestGateway.run(configure: { $0.blobStore = .filesystem(path: root) }) { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            try builder.add("back_upper_body.png", image: "rgb_33x17.png")
+            try builder.add("side_close_up.jpg", image: "progressive_65x33.jpg")
+            let archive = try builder.archive()
+            let task = try await TestWorker.run(api.config) { try await Self.ingest(archive, setup, api) }
+            #expect(task["status"].string == "COMPLETED" && task["images_processed"].int == 3, "\(task)")
+            let hashes = try await TestDatabase.withClient(api.databaseURL) { client in
+                var hashes: [String] = []
+                for try await hash in try await client.query("SELECT content_hash FROM media_resources").decode(String.self) {
+                    hashes.append(hash)
+                }
+                return hashes
+            }
+            let expected = try ["progressive_65x33.jpg", "rgb_33x17.png"].map { Fixtures.image($0) }
+            #expect(hashes.count == expected.count)
+            for hash in hashes {
+                let file = URL(fileURLWithPath: "\(root)/sha256/\(hash.prefix(2))/\(hash)")
+                let bytes = try Data(contentsOf: file)
+                #expect(try expected.contains { try Data(contentsOf: $0) == bytes }, "\(hash)")
+            }
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/.staging").isEmpty)
+            // The archive is gone once the task ended.
+            let archives = (FileManager.default.enumerator(atPath: root + "/uploads")?.allObjects as? [String]) ?? []
+            #expect(archives.isEmpty)
+        }
+    }
+
     @Test func uploadingTheSameArchiveAgainReplacesTheSameSlots() async throws {
         try await TestGateway.run { api in
             let setup = try await Self.setUp(api)
