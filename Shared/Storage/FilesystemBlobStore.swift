@@ -57,9 +57,10 @@ public struct FilesystemBlobStore: BlobStore {
         return result
     }
 
-    /// A blob written under `.staging/`, its name known.
+    /// A blob written under `.staging/`, its name and final path known.
     private struct StagedBlob {
         var path: String
+        var final: String
         var key: String
         var digest: BlobDigest
     }
@@ -84,8 +85,7 @@ public struct FilesystemBlobStore: BlobStore {
             }
             let digest = intake.digest()
             let key = try write.key(digest)
-            _ = try path(of: key)
-            return StagedBlob(path: staging, key: key, digest: digest)
+            return StagedBlob(path: staging, final: try path(of: key), key: key, digest: digest)
         } catch {
             unlink(staging)
             throw error
@@ -95,11 +95,10 @@ public struct FilesystemBlobStore: BlobStore {
     /// Links a staged blob under its name. EEXIST: the same content is stored
     /// already, and this copy is dropped.
     private func place(_ blob: StagedBlob) throws -> StoredBlob {
-        let final = try path(of: blob.key)
         try FileManager.default.createDirectory(
-            atPath: (final as NSString).deletingLastPathComponent, withIntermediateDirectories: true
+            atPath: (blob.final as NSString).deletingLastPathComponent, withIntermediateDirectories: true
         )
-        guard link(blob.path, final) == 0 || errno == EEXIST else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        guard link(blob.path, blob.final) == 0 || errno == EEXIST else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         return StoredBlob(key: blob.key, digest: blob.digest)
     }
 

@@ -113,9 +113,9 @@ private final class BlobPipeline {
     }
 
     private let lanes: [Lane]
-    /// The lane of the blob being put; each blob takes the next.
-    private var lane: Lane
+    /// Counts the blobs put: each takes the next lane.
     private var turn = 0
+    private var lane: Lane { lanes[turn % lanes.count] }
     let logger: Logger
     /// The first failure of a statement, whose blob may have been handed back
     /// as stored already: every later call throws it.
@@ -128,7 +128,6 @@ private final class BlobPipeline {
 
     init(lanes connections: [PostgresConnection], logger: Logger) {
         lanes = connections.map(Lane.init)
-        lane = lanes[0]
         self.logger = logger
     }
 
@@ -152,7 +151,6 @@ private final class BlobPipeline {
     func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
         if let failure { throw failure }
         turn += 1
-        lane = lanes[turn % lanes.count]
         var intake = BlobIntake(write)
         var head = ByteBuffer()
         while intake.size <= Self.chunkSize {
