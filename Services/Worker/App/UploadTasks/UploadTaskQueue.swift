@@ -100,15 +100,21 @@ struct UploadTaskQueue: Sendable {
         throw LeaseLost()
     }
 
-    /// Writes the counters; `progress` follows from them.
+    /// Writes the counters; `progress` follows from them. Without a WAL flush
+    /// (`synchronous_commit` off): the archive's loop waits for this write, and
+    /// a flush here would wait for every image written since the last one
+    /// (0.74 s instead of 0.45 s for the 24 images of the typical archive in
+    /// Benchmarks/run_ingest_benchmark). A progress write lost in a crash is
+    /// redone by the next claim; the final state is flushed.
     func report(_ task: ClaimedTask, _ counters: TaskCounters) async throws {
         try await fenced(
             """
-            WITH w AS (
-                UPDATE upload_tasks SET \(counters: counters), updated_at = clock_timestamp()
-                WHERE \(fence: task) RETURNING id
-            )
-            SELECT pg_notify(\(UploadTaskStatus.progressChannel), id::text) FROM w
+            WITH settings AS (SELECT set_config('synchronous_commit', 'off', true)),
+                 w AS (
+                     UPDATE upload_tasks SET \(counters: counters), updated_at = clock_timestamp()
+                     WHERE \(fence: task) RETURNING id
+                 )
+            SELECT pg_notify(\(UploadTaskStatus.progressChannel), id::text) FROM w, settings
             """
         )
     }
