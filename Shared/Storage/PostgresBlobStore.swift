@@ -96,11 +96,14 @@ public struct PostgresBlobStore: BlobStore {
 /// 2.4 MB in Benchmarks/BlobStoreBenchmark. `maxOutstanding` and
 /// `maxOutstandingBytes` bound the statements out and the memory they hold.
 ///
-/// A blob of at most one chunk goes in by one statement; a larger one is a
-/// transaction of its own whose chunks go in under a staging name, renamed at
-/// the end. No WAL flush per blob (`synchronous_commit` off): a blob matters
-/// once a row refers to it, and that row's synchronous commit flushes the WAL
-/// up to it, this included.
+/// Blobs of at most one chunk go in together, up to a chunk's worth or
+/// `maxBatchRows` of them by one statement: for 2,000 photos of ~100 KB,
+/// 1.04-1.12 s instead of 1.27-1.44 s with a statement and a commit each
+/// (Benchmarks/BlobStoreBenchmark, 4 alternating runs). A larger blob is a
+/// transaction of its own whose chunks go in under a staging name, renamed
+/// at the end. No WAL flush per blob (`synchronous_commit` off): a blob
+/// matters once a row refers to it, and that row's synchronous commit
+/// flushes the WAL up to it, this included.
 private final class BlobPipeline {
     /// A connection and the statements sent on it and not yet answered,
     /// oldest first, with the bytes of blob data they carry.
@@ -112,9 +115,17 @@ private final class BlobPipeline {
         init(_ connection: PostgresConnection) { self.connection = connection }
     }
 
+    /// Small blobs read and not sent yet, by name: the next batch statement.
+    private struct Batch {
+        var blobs: [(key: String, digest: BlobDigest, bytes: ByteBuffer)] = []
+        var keys: Set<String> = []
+        var bytes = 0
+    }
+
     private let lanes: [Lane]
-    /// Counts the blobs put: each takes the next lane.
+    /// Counts the statements of small blobs and the large blobs: each takes the next lane.
     private var turn = 0
+    private var batch = Batch()
     private var lane: Lane { lanes[turn % lanes.count] }
     let logger: Logger
     /// The first failure of a statement, whose blob may have been handed back
@@ -125,14 +136,17 @@ private final class BlobPipeline {
     /// each under a chunk) to keep Postgres busy between answers, and bytes
     /// held for the large ones.
     static let maxOutstanding = 32, maxOutstandingBytes = 4 * chunkSize
+    /// Rows of one batch statement at most (four parameters each).
+    static let maxBatchRows = 64
 
     init(lanes connections: [PostgresConnection], logger: Logger) {
         lanes = connections.map(Lane.init)
         self.logger = logger
     }
 
-    /// Waits for every statement.
+    /// Sends what is left and waits for every statement.
     func finish() async throws {
+        try await sendBatch()
         for lane in lanes {
             while !lane.outstanding.isEmpty { try await settleOldest(of: lane) }
         }
@@ -140,6 +154,7 @@ private final class BlobPipeline {
 
     /// After a failure: waits for the statements out and leaves no transaction open.
     func abandon() async {
+        batch = Batch()
         for lane in lanes {
             for statement in lane.outstanding { _ = try? await statement.answer.get() }
             lane.outstanding = []
@@ -150,13 +165,12 @@ private final class BlobPipeline {
 
     func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
         if let failure { throw failure }
-        turn += 1
         var intake = BlobIntake(write)
         var head = ByteBuffer()
         while intake.size <= Self.chunkSize {
             guard let chunk = try await next() else {
                 for var ready in try intake.finish() { head.writeBuffer(&ready) }
-                return try await putWhole(head, digest: intake.digest(), write)
+                return try await putSmall(head, digest: intake.digest(), write)
             }
             for var ready in try intake.take(chunk) { head.writeBuffer(&ready) }
         }
@@ -190,24 +204,57 @@ private final class BlobPipeline {
         lane.outstandingBytes += bytes
     }
 
-    /// A blob of at most one chunk: one statement, its own transaction. A blob
-    /// of that name stored already wins (ON CONFLICT) and nothing is written.
-    private func putWhole(_ bytes: ByteBuffer, digest: BlobDigest, _ write: BlobWrite) async throws -> StoredBlob {
+    /// A blob of at most one chunk joins the batch, which is sent first if it is full.
+    private func putSmall(_ bytes: ByteBuffer, digest: BlobDigest, _ write: BlobWrite) async throws -> StoredBlob {
         let key = try write.key(digest)
-        try await send(
-            """
-            WITH settings AS (SELECT set_config('synchronous_commit', 'off', true)),
-                 blob AS (
-                     INSERT INTO blobs (key, size, sha256, chunk_size)
-                     SELECT \(key), \(Int64(digest.size)), \(digest.sha256), \(Self.chunkSize) FROM settings
-                     ON CONFLICT (key) DO NOTHING
-                     RETURNING id)
-            INSERT INTO blob_chunks (blob_id, seq, data)
-            SELECT id, 0, \(bytes) FROM blob WHERE \(Int64(digest.size)) > 0
-            """,
-            bytes: bytes.readableBytes
-        )
+        if !batch.keys.contains(key) {
+            if batch.blobs.count == Self.maxBatchRows || batch.bytes + bytes.readableBytes > Self.chunkSize {
+                try await sendBatch()
+            }
+            batch.blobs.append((key, digest, bytes))
+            batch.keys.insert(key)
+            batch.bytes += bytes.readableBytes
+        }
         return StoredBlob(key: key, digest: digest)
+    }
+
+    /// The batch's blobs by one statement, its own transaction. A blob of a
+    /// name stored already wins (ON CONFLICT) and nothing of it is written.
+    /// Rows go in by name, so that two batches sharing names lock them in
+    /// the same order and never deadlock.
+    private func sendBatch() async throws {
+        guard !batch.blobs.isEmpty else { return }
+        let blobs = batch.blobs
+        batch = Batch()
+        turn += 1
+        var binds = PostgresBindings(capacity: 4 * blobs.count + 1)
+        var rows: [String] = []
+        for blob in blobs {
+            binds.append(blob.key)
+            binds.append(Int64(blob.digest.size))
+            binds.append(blob.digest.sha256)
+            binds.append(blob.bytes)
+            let last = binds.count
+            rows.append("($\(last - 3)::text, $\(last - 2)::bigint, $\(last - 1)::text, $\(last)::bytea)")
+        }
+        binds.append(Int32(Self.chunkSize))
+        try await send(
+            PostgresQuery(
+                unsafeSQL: """
+                    WITH settings AS (SELECT set_config('synchronous_commit', 'off', true)),
+                         incoming (key, size, sha256, data) AS (VALUES \(rows.joined(separator: ", "))),
+                         blob AS (
+                             INSERT INTO blobs (key, size, sha256, chunk_size)
+                             SELECT key, size, sha256, $\(binds.count) FROM incoming, settings ORDER BY key
+                             ON CONFLICT (key) DO NOTHING
+                             RETURNING id, key)
+                    INSERT INTO blob_chunks (blob_id, seq, data)
+                    SELECT blob.id, 0, incoming.data FROM blob JOIN incoming USING (key) WHERE incoming.size > 0
+                    """,
+                binds: binds
+            ),
+            bytes: blobs.reduce(0) { $0 + $1.bytes.readableBytes }
+        )
     }
 
     /// A larger blob, in its own transaction, its chunks under a staging name
@@ -218,6 +265,7 @@ private final class BlobPipeline {
         head: ByteBuffer, intake: BlobIntake, _ write: BlobWrite, from next: () async throws -> ByteBuffer?
     ) async throws -> StoredBlob {
         let staging = "staging/" + UUID().lowercasedString
+        turn += 1
         var intake = intake
         var pending = head
         var sequence: Int32 = 0

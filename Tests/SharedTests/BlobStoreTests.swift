@@ -157,6 +157,33 @@ struct BlobStoreTests {
         }
     }
 
+    /// Two archives of the same small images, written at once in opposite
+    /// orders: each batch statement takes its names in one order, so neither
+    /// waits on the other in a cycle (Postgres would fail one as a deadlock).
+    @Test func writersOfTheSameSmallBlobsInOppositeOrdersBothSucceedAndStoreEachOnce() async throws {
+        try await withStore(.postgres) { store, database, _ in
+            for round in 0..<4 {
+                let blobs = (0..<40).map { bytes(20_000, seed: UInt8(round * 40 + $0)) }
+                let write = BlobWrite.contentAddressed(maxBytes: 1 << 20)
+                try await withThrowingTaskGroup(of: [StoredBlob].self) { group in
+                    for order in [blobs, Array(blobs.reversed())] {
+                        group.addTask {
+                            try await store.putMany { writer in
+                                var stored: [StoredBlob] = []
+                                for data in order { stored.append(try await writer.put(write, from: source(data))) }
+                                return stored
+                            }
+                        }
+                    }
+                    for try await stored in group { #expect(Set(stored.map(\.sha256)) == Set(blobs.map(sha256))) }
+                }
+            }
+            #expect(try await storedCount(.postgres, database, "") == 160)
+            let chunks = try await database.client.query("SELECT count(*) FROM blob_chunks").one(Int.self)
+            #expect(chunks == 160)
+        }
+    }
+
     /// A source that fails halfway through a blob of several chunks (part of
     /// it already sent) costs that blob only; the others, before and after, are stored.
     @Test(arguments: Backend.allCases)
