@@ -224,7 +224,7 @@ private final class BlobPipeline {
     /// the same order and never deadlock.
     private func sendBatch() async throws {
         guard !batch.blobs.isEmpty else { return }
-        let blobs = batch.blobs
+        let (blobs, bytes) = (batch.blobs, batch.bytes)
         batch = Batch()
         turn += 1
         var binds = PostgresBindings(capacity: 4 * blobs.count + 1)
@@ -253,7 +253,7 @@ private final class BlobPipeline {
                     """,
                 binds: binds
             ),
-            bytes: blobs.reduce(0) { $0 + $1.bytes.readableBytes }
+            bytes: bytes
         )
     }
 
