@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Shared
 import Testing
 import TestSupport
 
@@ -91,6 +92,75 @@ struct TenancyTests {
                         #expect(visible == testCase.visible, "\(testCase)")
                     }
                 }
+            }
+        }
+    }
+
+    /// A row created in an organization that is deleted meanwhile, between the
+    /// check that the organization exists and the insert's foreign-key check,
+    /// is created first and then deleted with the organization, instead of
+    /// failing on the foreign key with a 500.
+    @Test(arguments: ["/api/v1/subjects", "/api/v1/set-designs"])
+    func anOrganizationDeletedWhileARowIsCreatedInItWaitsForTheCreation(_ path: String) async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            let created = try await create(
+                path + "/?organization_id=\(organization)", ["name": "Look"], by: alice, api,
+                whileRunning: "DELETE FROM organizations WHERE id = \(organization)"
+            )
+            let id = try #require(created.json["id"].uuid)
+            #expect(try await api.get("\(path)/\(id)", token: try await api.superuserToken()).status == .notFound)
+        }
+    }
+
+    /// The same for a reference that the request resolves: a set design whose
+    /// base image names a subject deleted meanwhile.
+    @Test func aSubjectDeletedWhileADesignReferringToItIsCreatedWaitsForTheCreation() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let subject = try await api.createSubject(by: alice)
+            let shotType = try await api.createShotType(by: alice)
+            let body: JSONValue = ["name": "Look", "base_images": [["subject_id": .uuid(subject), "shot_type_id": .uuid(shotType)]]]
+            let created = try await create(
+                "/api/v1/set-designs/", body, by: alice, api, whileRunning: "DELETE FROM subjects WHERE id = \(subject)"
+            )
+            let id = try #require(created.json["id"].uuid)
+            #expect(try await api.get("/api/v1/set-designs/\(id)", token: alice.token).json["base_images"] == [])
+        }
+    }
+
+    /// POSTs `body` and runs `deletion` (of a row the new one refers to) once
+    /// the request has checked its references and waits to insert; expects
+    /// the deletion to wait for the request, and the request to answer 200.
+    /// A lock on the owner's row, which the insert's foreign-key check needs
+    /// too, holds the insert up in between.
+    private func create(
+        _ path: String, _ body: JSONValue, by owner: TestUser, _ api: GatewayClient, whileRunning deletion: PostgresQuery
+    ) async throws -> APIResponse {
+        let logger = Logger(label: "blocker")
+        return try await TestDatabase.withClient(api.databaseURL) { client in
+            @Sendable func waitingForALock(_ statement: String) async throws -> Bool {
+                try await client.query(
+                    """
+                    SELECT count(*) FROM pg_stat_activity
+                    WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE \("%\(statement)%")
+                    """
+                ).one(Int.self) == 1
+            }
+            return try await client.withConnection { blocker in
+                try await blocker.query("BEGIN", logger: logger)
+                try await blocker.query("SELECT FROM users WHERE id = \(owner.id) FOR UPDATE", logger: logger)
+                async let created = api.withOwnConnection { api in try await api.post(path, token: owner.token, json: body) }
+                #expect(try await eventually { try await waitingForALock("INSERT INTO") })
+                let deleting = Task { try await client.query(deletion) }
+                // Without the lock taken by the check, the deletion would commit at once.
+                #expect(try await eventually(within: .seconds(3)) { try await waitingForALock("DELETE FROM") })
+                try await blocker.query("COMMIT", logger: logger)
+                let response = try await created
+                #expect(response.status == .ok, "\(response.text)")
+                _ = try await deleting.value
+                return response
             }
         }
     }

@@ -82,10 +82,10 @@ struct CatalogController<Resource: CatalogResource> {
         let body = try input.validated(try await input.jsonBody(Resource.Create.self))
         let scope = try context.scope(organizationID: organizationID)
         let logger = context.logger
-        let owner = try await scope.existingOwnership(
-            requestedOwnerID: body.ownerID, requestedOrganizationID: body.organizationID, database: database, logger: logger
-        )
         let created = try await database.transaction { connection in
+            let owner = try await scope.existingOwnership(
+                requestedOwnerID: body.ownerID, requestedOrganizationID: body.organizationID, on: connection, logger: logger
+            )
             let write = CatalogWrite(connection: connection, scope: scope, logger: logger)
             let id = try await Resource.insert(body, owner: Ownership(ownerID: owner.ownerID, organizationID: owner.organizationID), in: write)
             return try Resource(row: try await TenantRows.find(Resource.table, id: id, scope: scope, on: connection, logger: logger))

@@ -33,8 +33,11 @@ struct MediaController {
         let organizationID = input.queryUUID("organization_id")
         try input.check()
         let scope = try context.scope(organizationID: organizationID)
+        let logger = context.logger
         // Before the body is read: a refused upload stores nothing.
-        let owner = try await scope.existingOwnership(requestedOwnerID: nil, requestedOrganizationID: nil, database: database, logger: context.logger)
+        let owner = try await database.client.withConnection { connection in
+            try await scope.existingOwnership(requestedOwnerID: nil, requestedOrganizationID: nil, on: connection, logger: logger)
+        }
         let write = BlobWrite.contentAddressed(maxBytes: maxUploadBytes, prefixLength: ImageHeader.prefixLength) { prefix in
             _ = try Self.inspect(prefix)
         }
@@ -43,11 +46,16 @@ struct MediaController {
         var prefix: [UInt8] = []
         try await blobs.read(blob.key, range: 0..<min(blob.size, ImageHeader.prefixLength)) { prefix += $0.readableBytesView }
         let info = try Self.inspect(prefix)
-        let rows = try await database.client.query(
-            MediaResources.upsert(ownerID: owner.ownerID, organizationID: owner.organizationID, images: [(blob, info)]),
-            logger: context.logger
-        )
-        let row = try await rows.oneRow()
+        let row = try await database.transaction { connection in
+            // Again, and locked until the insert: the organization may have been deleted during the upload.
+            try await scope.requireExisting(
+                ownerID: nil, organizationID: owner.organizationID, organizationIn: "query", on: connection, logger: logger
+            )
+            return try await connection.query(
+                MediaResources.upsert(ownerID: owner.ownerID, organizationID: owner.organizationID, images: [(blob, info)]),
+                logger: logger
+            ).oneRow()
+        }
         return JSONResponse(try MediaResourcePublic(row: row, url: signer.url(for: try row.value("id"), request: request)))
     }
 

@@ -34,10 +34,10 @@ struct SetDesignsController {
         guard repeats.isEmpty else { throw APIError.validation(repeats) }
         let scope = try context.scope(organizationID: organizationID)
         let (logger, base, signer) = (context.logger, signer.baseURL(of: request), signer)
-        let owner = try await scope.existingOwnership(
-            requestedOwnerID: body.ownerID, requestedOrganizationID: body.organizationID, database: database, logger: logger
-        )
         let design = try await database.transaction { connection in
+            let owner = try await scope.existingOwnership(
+                requestedOwnerID: body.ownerID, requestedOrganizationID: body.organizationID, on: connection, logger: logger
+            )
             let issues = try await SetDesignsRepository.unresolvedReferences(
                 presetID: body.backgroundPresetID, images: body.images, scope: scope, on: connection, logger: logger
             )
@@ -90,10 +90,10 @@ struct SetDesignsController {
             throw APIError.forbidden("Not a member of the organization to transfer to")
         }
         let (logger, base, signer) = (context.logger, signer.baseURL(of: request), signer)
-        try await scope.requireExisting(
-            ownerID: body.ownerID, organizationID: body.organizationID, organizationIn: "body", database: database, logger: logger
-        )
         let design = try await database.transaction { connection in
+            try await scope.requireExisting(
+                ownerID: body.ownerID, organizationID: body.organizationID, organizationIn: "body", on: connection, logger: logger
+            )
             try await TenantRows.lockForChange(SetDesignsRepository.table, id: designID, scope: scope, on: connection, logger: logger)
             let issues = try await SetDesignsRepository.unresolvedReferences(
                 presetID: body.backgroundPresetID, images: body.images, scope: scope, on: connection, logger: logger

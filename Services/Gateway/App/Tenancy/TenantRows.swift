@@ -130,7 +130,10 @@ struct TenantRows: Sendable {
 
     /// Resolves ids a request refers to: their labels, and a 422 `value_error`
     /// at each one that is unknown, deleted or invisible to the caller (the
-    /// request's organization filter does not apply to references).
+    /// request's organization filter does not apply to references). In a
+    /// transaction, the rows found stay locked as a foreign key locks them
+    /// (FOR KEY SHARE) until it ends: a concurrent delete waits for the write
+    /// that refers to them instead of failing it.
     static func resolve(
         _ references: [Reference], in table: TenantTable, scope: TenantScope,
         on client: some PostgresQueryable, logger: Logger
@@ -141,6 +144,7 @@ struct TenantRows: Sendable {
             """
             SELECT t.id, (\(unescaped: table.labelColumn))::text FROM \(unescaped: table.name) t
             WHERE t.id = ANY (\(Array(Set(references.map(\.id))))) AND \(visible: table, in: viewer)
+            FOR KEY SHARE OF t
             """,
             logger: logger
         )

@@ -49,29 +49,33 @@ struct TenantScope: Sendable {
         return (requestedOwnerID ?? viewer.id, target)
     }
 
-    /// `ownership`, with the ids it names checked to exist.
+    /// `ownership`, with the ids it names checked to exist (see `requireExisting`).
     func existingOwnership(
-        requestedOwnerID: UUID?, requestedOrganizationID: UUID?, database: Database, logger: Logger
+        requestedOwnerID: UUID?, requestedOrganizationID: UUID?, on connection: PostgresConnection, logger: Logger
     ) async throws -> (ownerID: UUID, organizationID: UUID?) {
         let owner = try ownership(requestedOwnerID: requestedOwnerID, requestedOrganizationID: requestedOrganizationID)
         try await requireExisting(
             ownerID: requestedOwnerID, organizationID: owner.organizationID,
-            organizationIn: requestedOrganizationID == nil ? "query" : "body", database: database, logger: logger
+            organizationIn: requestedOrganizationID == nil ? "query" : "body", on: connection, logger: logger
         )
         return owner
     }
 
-    /// Only superusers get past the checks above with ids that may name
-    /// nobody: such an id is the client's mistake (422), not a foreign-key
-    /// failure of the insert.
+    /// An owner or organization id that names nobody is the client's mistake
+    /// (422), not a foreign-key failure of the write: a superuser may name
+    /// any id, and a member's organization may be deleted meanwhile. The rows
+    /// found are locked as the foreign key itself locks them (FOR KEY SHARE)
+    /// until the caller's transaction ends, so a deletion between this check
+    /// and the write waits for the write instead of failing it.
     func requireExisting(
-        ownerID: UUID?, organizationID: UUID?, organizationIn: ValidationIssue.Location, database: Database, logger: Logger
+        ownerID: UUID?, organizationID: UUID?, organizationIn: ValidationIssue.Location,
+        on connection: PostgresConnection, logger: Logger
     ) async throws {
-        guard viewer.isSuperuser, ownerID != nil || organizationID != nil else { return }
-        let rows = try await database.client.query(
+        guard ownerID != nil || organizationID != nil else { return }
+        let rows = try await connection.query(
             """
-            SELECT \(ownerID)::uuid IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = \(ownerID)),
-                   \(organizationID)::uuid IS NULL OR EXISTS (SELECT 1 FROM organizations WHERE id = \(organizationID))
+            SELECT \(ownerID)::uuid IS NULL OR EXISTS (SELECT FROM users WHERE id = \(ownerID) FOR KEY SHARE),
+                   \(organizationID)::uuid IS NULL OR EXISTS (SELECT FROM organizations WHERE id = \(organizationID) FOR KEY SHARE)
             """,
             logger: logger
         )
