@@ -6,11 +6,12 @@ import Glibc
 import Darwin
 #endif
 
-// A reader of ZIP archives (PKWARE APPNOTE 6.3) in a local file: the central
-// directory is parsed whole at open, so limits are checked before anything is
-// inflated, and every entry (encrypted, unsupported or not) is listed. Entries
-// are streamed in chunks with zlib's raw inflate; memory stays bounded whatever
-// the archive's size, and every offset and length is checked against the file.
+// A reader of ZIP archives (PKWARE APPNOTE 6.3) read at explicit offsets from a
+// `ZipSource` (a local file, or a blob in the store): the central directory is
+// parsed whole at open, so limits are checked before anything is inflated, and
+// every entry (encrypted, unsupported or not) is listed. Entries are streamed
+// in chunks with zlib's raw inflate; memory stays bounded whatever the
+// archive's size, and every offset and length is checked against its size.
 
 /// Limits against zip bombs and oversized uploads.
 public struct ZipLimits: Sendable, Equatable {
@@ -108,7 +109,14 @@ public struct ZipEntry: Sendable, Equatable {
     public var isSupported: Bool { compressionMethod == 0 || compressionMethod == 8 }
 }
 
-/// An open archive. Not Sendable: it owns a file descriptor and counts inflated
+/// Where an archive's bytes come from. Not Sendable: one task reads it at a time.
+public protocol ZipSource: AnyObject {
+    var size: UInt64 { get }
+    /// Exactly `count` bytes from `offset`; the archive has checked that they are within `size`.
+    func bytes(at offset: UInt64, count: Int) async throws -> ByteBuffer
+}
+
+/// An open archive. Not Sendable: it reads its source and counts inflated
 /// bytes without a lock, so one task uses it (and its readers) at a time.
 public final class ZipArchive {
     public let limits: ZipLimits
@@ -117,30 +125,40 @@ public final class ZipArchive {
     public var fileEntries: [ZipEntry] { entries.filter { !$0.isDirectory } }
     /// Bytes produced by all readers so far, held to `maxTotalBytes` (entries may be read again).
     public internal(set) var inflatedBytes: UInt64 = 0
-    let file: ZipFile
+    let source: any ZipSource
 
-    public init(path: String, limits: ZipLimits = .init()) throws(ZipArchiveError) {
+    public convenience init(path: String, limits: ZipLimits = .init()) async throws {
+        try await self.init(source: try ZipFile(path: path), limits: limits)
+    }
+
+    public init(source: any ZipSource, limits: ZipLimits = .init()) async throws {
         self.limits = limits
-        file = try ZipFile(path: path)
-        let directory = try Self.findCentralDirectory(file)
-        entries = try Self.readEntries(file, directory, limits)
+        self.source = source
+        let directory = try await Self.findCentralDirectory(source)
+        entries = try await Self.readEntries(source, directory, limits)
+    }
+
+    /// About the bytes a reader of the entry reads: its local header and data
+    /// (the header's extra field, unknown until read, is left out).
+    public func approximateSpan(of entry: ZipEntry) -> Range<UInt64> {
+        entry.localHeaderOffset..<(entry.localHeaderOffset + 30 + UInt64(entry.path.utf8.count) + entry.compressedSize)
     }
 
     /// A reader of the entry's bytes; throws at once for an entry that must be skipped.
-    public func reader(for entry: ZipEntry, chunkSize: Int = 256 * 1024) throws(ZipArchiveError) -> ZipEntryReader {
-        if entry.isEncrypted { throw .encryptedEntry(path: entry.path) }
-        guard entry.isSupported else { throw .unsupportedCompression(path: entry.path, method: entry.compressionMethod) }
+    public func reader(for entry: ZipEntry, chunkSize: Int = 256 * 1024) async throws -> ZipEntryReader {
+        if entry.isEncrypted { throw ZipArchiveError.encryptedEntry(path: entry.path) }
+        guard entry.isSupported else { throw ZipArchiveError.unsupportedCompression(path: entry.path, method: entry.compressionMethod) }
         if entry.uncompressedSize > UInt64(limits.maxEntryBytes) {
-            throw .entryTooLarge(path: entry.path, limit: limits.maxEntryBytes)
+            throw ZipArchiveError.entryTooLarge(path: entry.path, limit: limits.maxEntryBytes)
         }
-        if entry.exceedsEntryLimit { throw .entryCompressionRatioTooHigh(path: entry.path, limit: limits.maxRatio) }
+        if entry.exceedsEntryLimit { throw ZipArchiveError.entryCompressionRatioTooHigh(path: entry.path, limit: limits.maxRatio) }
         // The local header's name and extra lengths may differ from the central directory's.
-        let local = try file.bytes(at: entry.localHeaderOffset, count: 30)
+        let local = try await Self.array(source, at: entry.localHeaderOffset, count: 30)
         guard local.le32(0) == 0x0403_4b50 else {
-            throw .corruptEntry(path: entry.path, reason: "its local header is missing")
+            throw ZipArchiveError.corruptEntry(path: entry.path, reason: "its local header is missing")
         }
         let start = entry.localHeaderOffset + 30 + UInt64(local.le16(26)) + UInt64(local.le16(28))
-        guard start <= file.size, entry.compressedSize <= file.size - start else { throw .truncated }
+        guard start <= source.size, entry.compressedSize <= source.size - start else { throw ZipArchiveError.truncated }
         let stream = try EntryStream(archive: self, entry: entry, dataOffset: start, chunkSize: max(chunkSize, 1024))
         return ZipEntryReader(entry: entry, stream: stream)
     }
@@ -148,62 +166,62 @@ public final class ZipArchive {
     private struct CentralDirectory { var offset: UInt64, size: UInt64, count: UInt64 }
 
     /// The End Of Central Directory record is in the last 65,535 + 22 bytes (its comment may be that long).
-    private static func findCentralDirectory(_ file: ZipFile) throws(ZipArchiveError) -> CentralDirectory {
+    private static func findCentralDirectory(_ file: any ZipSource) async throws -> CentralDirectory {
         let tailLength = Int(min(file.size, 65_535 + 22))
-        guard tailLength >= 22 else { throw .notAZip }
+        guard tailLength >= 22 else { throw ZipArchiveError.notAZip }
         let tailStart = file.size - UInt64(tailLength)
-        let tail = try file.bytes(at: tailStart, count: tailLength)
+        let tail = try await array(file, at: tailStart, count: tailLength)
         var index = tailLength - 22
         while index >= 0, !(tail.le32(index) == 0x0605_4b50 && index + 22 + Int(tail.le16(index + 20)) <= tailLength) {
             index -= 1
         }
-        guard index >= 0 else { throw .notAZip }
+        guard index >= 0 else { throw ZipArchiveError.notAZip }
         let eocd = tailStart + UInt64(index)
         // Disk numbers other than 0 (or 0xFFFF, "see the ZIP64 record") mean a split archive.
         if ![0, 0xFFFF].contains(tail.le16(index + 4)) || ![0, 0xFFFF].contains(tail.le16(index + 6)) {
-            throw .corruptArchive(reason: "it is split into parts, which is not supported")
+            throw ZipArchiveError.corruptArchive(reason: "it is split into parts, which is not supported")
         }
         var directory = CentralDirectory(
             offset: UInt64(tail.le32(index + 16)), size: UInt64(tail.le32(index + 12)), count: UInt64(tail.le16(index + 10)))
         var directoryEnd = eocd  // where the central directory must end
         // ZIP64: a locator just before the EOCD points at the ZIP64 EOCD record with 64-bit fields.
-        let locator = eocd >= 20 ? try file.bytes(at: eocd - 20, count: 20) : []
+        let locator = eocd >= 20 ? try await array(file, at: eocd - 20, count: 20) : []
         if locator.count == 20, locator.le32(0) == 0x0706_4b50 {
             let recordOffset = locator.le64(8)
-            guard recordOffset <= eocd - 20, eocd - 20 - recordOffset >= 56 else { throw .truncated }
-            let record = try file.bytes(at: recordOffset, count: 56)
-            guard record.le32(0) == 0x0606_4b50 else { throw .corruptArchive(reason: "its ZIP64 end record is missing") }
+            guard recordOffset <= eocd - 20, eocd - 20 - recordOffset >= 56 else { throw ZipArchiveError.truncated }
+            let record = try await array(file, at: recordOffset, count: 56)
+            guard record.le32(0) == 0x0606_4b50 else { throw ZipArchiveError.corruptArchive(reason: "its ZIP64 end record is missing") }
             directory = CentralDirectory(offset: record.le64(48), size: record.le64(40), count: record.le64(32))
             directoryEnd = recordOffset
         } else if directory.count == 0xFFFF || directory.size == 0xFFFF_FFFF || directory.offset == 0xFFFF_FFFF {
-            throw .corruptArchive(reason: "its ZIP64 end record is missing")
+            throw ZipArchiveError.corruptArchive(reason: "its ZIP64 end record is missing")
         }
-        guard directory.offset <= file.size, directory.size <= file.size - directory.offset else { throw .truncated }
+        guard directory.offset <= file.size, directory.size <= file.size - directory.offset else { throw ZipArchiveError.truncated }
         guard directory.offset + directory.size <= directoryEnd else {
-            throw .corruptArchive(reason: "the central directory overlaps its end record")
+            throw ZipArchiveError.corruptArchive(reason: "the central directory overlaps its end record")
         }
         guard directory.count <= directory.size / 46 else {
-            throw .corruptArchive(reason: "it declares more entries than its central directory holds")
+            throw ZipArchiveError.corruptArchive(reason: "it declares more entries than its central directory holds")
         }
         return directory
     }
 
     private static func readEntries(
-        _ file: ZipFile, _ directory: CentralDirectory, _ limits: ZipLimits
-    ) throws(ZipArchiveError) -> [ZipEntry] {
+        _ file: any ZipSource, _ directory: CentralDirectory, _ limits: ZipLimits
+    ) async throws -> [ZipEntry] {
         var window = Window(file: file, next: directory.offset, end: directory.offset + directory.size)
         var entries: [ZipEntry] = []
         var files = 0, folders = 0
         var totalUncompressed: UInt64 = 0, totalCompressed: UInt64 = 0
         for _ in 0..<directory.count {
-            let header = try window.take(46)
-            guard header.le32(0) == 0x0201_4b50 else { throw .corruptArchive(reason: "an entry's header is missing") }
+            let header = try await window.take(46)
+            guard header.le32(0) == 0x0201_4b50 else { throw ZipArchiveError.corruptArchive(reason: "an entry's header is missing") }
             let flags = header.le16(8), crc = header.le32(16)
             var compressed = UInt64(header.le32(20)), uncompressed = UInt64(header.le32(24))
             var offset = UInt64(header.le32(42))
-            let rawName = try window.take(Int(header.le16(28)))
-            let extra = Array(try window.take(Int(header.le16(30))))
-            _ = try window.take(Int(header.le16(32)))  // comment
+            let rawName = try await window.take(Int(header.le16(28)))
+            let extra = Array(try await window.take(Int(header.le16(30))))
+            _ = try await window.take(Int(header.le16(32)))  // comment
             var unicodeName: ArraySlice<UInt8>?
             var at = 0
             while at + 4 <= extra.count {
@@ -246,13 +264,25 @@ public final class ZipArchive {
                     localHeaderOffset: offset))
             }
         }
-        if files > limits.maxEntries { throw .tooManyEntries(count: files, limit: limits.maxEntries) }
-        if folders > limits.maxEntries { throw .tooManyFolders(count: folders, limit: limits.maxEntries) }
-        if totalUncompressed > UInt64(limits.maxTotalBytes) { throw .tooLargeInTotal(limit: limits.maxTotalBytes) }
+        if files > limits.maxEntries { throw ZipArchiveError.tooManyEntries(count: files, limit: limits.maxEntries) }
+        if folders > limits.maxEntries { throw ZipArchiveError.tooManyFolders(count: folders, limit: limits.maxEntries) }
+        if totalUncompressed > UInt64(limits.maxTotalBytes) { throw ZipArchiveError.tooLargeInTotal(limit: limits.maxTotalBytes) }
         if limits.ratioExceeded(uncompressed: totalUncompressed, compressed: totalCompressed) {
-            throw .compressionRatioTooHigh(limit: limits.maxRatio)
+            throw ZipArchiveError.compressionRatioTooHigh(limit: limits.maxRatio)
         }
         return entries
+    }
+
+    /// `count` bytes from `offset` of `source`, checked to be within it first.
+    static func bytes(_ source: any ZipSource, at offset: UInt64, count: Int) async throws -> ByteBuffer {
+        guard offset <= source.size, UInt64(count) <= source.size - offset else { throw ZipArchiveError.truncated }
+        let bytes = try await source.bytes(at: offset, count: count)
+        guard bytes.readableBytes == count else { throw ZipArchiveError.io("the archive shrank while being read") }
+        return bytes
+    }
+
+    static func array(_ source: any ZipSource, at offset: UInt64, count: Int) async throws -> [UInt8] {
+        Array(try await bytes(source, at: offset, count: count).readableBytesView)
     }
 
     /// UTF-8 when flagged or given in a Unicode Path field. Otherwise CP437 per APPNOTE, except
@@ -284,7 +314,7 @@ public struct ZipEntryReader {
     public let entry: ZipEntry
     fileprivate let stream: EntryStream
 
-    public mutating func next() throws(ZipArchiveError) -> ByteBuffer? { try stream.next() }
+    public mutating func next() async throws -> ByteBuffer? { try await stream.next() }
 }
 
 /// The reader's state; a class because zlib's z_stream must not move and needs `inflateEnd`.
@@ -298,7 +328,8 @@ fileprivate final class EntryStream {
     private var finished = false
     private var failure: ZipArchiveError?  // thrown again by later calls
     private let stream: UnsafeMutablePointer<z_stream>?  // nil for stored entries
-    private let input: UnsafeMutableRawBufferPointer
+    /// Compressed bytes read and not yet inflated.
+    private var input = ByteBuffer()
 
     init(archive: ZipArchive, entry: ZipEntry, dataOffset: UInt64, chunkSize: Int) throws(ZipArchiveError) {
         self.archive = archive
@@ -306,7 +337,6 @@ fileprivate final class EntryStream {
         self.chunkSize = chunkSize
         inputOffset = dataOffset
         inputLeft = entry.compressedSize
-        input = .allocate(byteCount: entry.compressionMethod == 8 ? chunkSize : 0, alignment: 1)
         guard entry.compressionMethod == 8 else { stream = nil; return }
         let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
@@ -323,13 +353,12 @@ fileprivate final class EntryStream {
             stream.deinitialize(count: 1)
             stream.deallocate()
         }
-        input.deallocate()
     }
 
-    func next() throws(ZipArchiveError) -> ByteBuffer? {
+    func next() async throws -> ByteBuffer? {
         if let failure { throw failure }
         if finished { return nil }
-        do throws(ZipArchiveError) { return try produceChunk() } catch {
+        do { return try await produceChunk() } catch let error as ZipArchiveError {
             failure = error
             throw error
         }
@@ -346,7 +375,7 @@ fileprivate final class EntryStream {
         return min(bound, produced + totalLeft)
     }
 
-    private func produceChunk() throws(ZipArchiveError) -> ByteBuffer? {
+    private func produceChunk() async throws -> ByteBuffer? {
         var chunk = ByteBufferAllocator().buffer(capacity: chunkSize)
         var ended = false
         while chunk.readableBytes < chunkSize, !ended {
@@ -356,33 +385,40 @@ fileprivate final class EntryStream {
             let room = Int(min(UInt64(chunkSize - chunk.readableBytes), allowance - produced + 1))
             var status = Z_OK
             if let stream {
-                if stream.pointee.avail_in == 0, inputLeft > 0 {
-                    let count = Int(min(UInt64(input.count), inputLeft))
-                    try archive.file.read(at: inputOffset, into: UnsafeMutableRawBufferPointer(rebasing: input[0..<count]))
+                if input.readableBytes == 0, inputLeft > 0 {
+                    let count = Int(min(UInt64(chunkSize), inputLeft))
+                    input = try await ZipArchive.bytes(archive.source, at: inputOffset, count: count)
                     inputOffset += UInt64(count)
                     inputLeft -= UInt64(count)
-                    stream.pointee.next_in = input.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                    stream.pointee.avail_in = uInt(count)
                 }
+                var consumed = 0
                 try write(room, into: &chunk) { buffer in
-                    stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                    stream.pointee.avail_out = uInt(buffer.count)
-                    status = inflate(stream, Z_NO_FLUSH)
+                    input.withUnsafeReadableBytes { compressed in
+                        stream.pointee.next_in = compressed.isEmpty
+                            ? nil : UnsafeMutablePointer(mutating: compressed.baseAddress!.assumingMemoryBound(to: Bytef.self))
+                        stream.pointee.avail_in = uInt(compressed.count)
+                        stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                        stream.pointee.avail_out = uInt(buffer.count)
+                        status = inflate(stream, Z_NO_FLUSH)
+                        consumed = compressed.count - Int(stream.pointee.avail_in)
+                    }
                     return buffer.count - Int(stream.pointee.avail_out)
                 }
+                input.moveReaderIndex(forwardBy: consumed)
                 switch status {
                 case Z_STREAM_END: ended = true
                 case Z_OK: break
                 default:  // with input and room, zlib only stops on bad data, or on no more data
-                    let early = status == Z_BUF_ERROR && stream.pointee.avail_in == 0 && inputLeft == 0
+                    let early = status == Z_BUF_ERROR && input.readableBytes == 0 && inputLeft == 0
                     let reason = early ? "its compressed data ends early" : "its compressed data is invalid"
-                    throw .corruptEntry(path: entry.path, reason: reason)
+                    throw ZipArchiveError.corruptEntry(path: entry.path, reason: reason)
                 }
             } else {
                 let count = min(room, Int(min(inputLeft, UInt64(Int.max))))
                 if count == 0 { ended = true; break }
-                try write(count, into: &chunk) { buffer throws(ZipArchiveError) in
-                    try archive.file.read(at: inputOffset, into: buffer)
+                let stored = try await ZipArchive.bytes(archive.source, at: inputOffset, count: count)
+                try write(count, into: &chunk) { buffer in
+                    stored.withUnsafeReadableBytes { buffer.copyMemory(from: $0) }
                     return buffer.count
                 }
                 inputOffset += UInt64(count)
@@ -393,10 +429,10 @@ fileprivate final class EntryStream {
         if ended {
             guard produced == entry.uncompressedSize else {
                 let reason = "it has \(produced) bytes, not the \(entry.uncompressedSize) declared"
-                throw .corruptEntry(path: entry.path, reason: reason)
+                throw ZipArchiveError.corruptEntry(path: entry.path, reason: reason)
             }
             guard UInt32(crc) == entry.crc32 else {
-                throw .corruptEntry(path: entry.path, reason: "its CRC-32 does not match its bytes")
+                throw ZipArchiveError.corruptEntry(path: entry.path, reason: "its CRC-32 does not match its bytes")
             }
             finished = true
         }
@@ -438,12 +474,12 @@ fileprivate final class EntryStream {
     }
 }
 
-/// The archive file, read with `pread` at explicit offsets; every read is checked against its size.
-final class ZipFile {
+/// An archive in a local file, read with `pread`.
+public final class ZipFile: ZipSource {
     let descriptor: Int32
-    let size: UInt64
+    public let size: UInt64
 
-    init(path: String) throws(ZipArchiveError) {
+    public init(path: String) throws(ZipArchiveError) {
         descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .io(String(cString: strerror(errno))) }
         var info = stat()
@@ -456,25 +492,21 @@ final class ZipFile {
 
     deinit { close(descriptor) }
 
-    func read(at offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws(ZipArchiveError) {
-        guard offset <= size, UInt64(buffer.count) <= size - offset else { throw .truncated }
-        var done = 0
-        while done < buffer.count {
-            let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else {
-                throw .io(count == 0 ? "the file shrank while being read" : String(cString: strerror(errno)))
+    public func bytes(at offset: UInt64, count: Int) throws -> ByteBuffer {
+        var bytes = ByteBufferAllocator().buffer(capacity: count)
+        var failure: ZipArchiveError?
+        bytes.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { buffer in
+            var done = 0
+            while done < count {
+                let read = pread(descriptor, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if read < 0, errno == EINTR { continue }
+                guard read > 0 else {
+                    failure = .io(read == 0 ? "the file shrank while being read" : String(cString: strerror(errno)))
+                    break
+                }
+                done += read
             }
-            done += count
-        }
-    }
-
-    func bytes(at offset: UInt64, count: Int) throws(ZipArchiveError) -> [UInt8] {
-        guard offset <= size, UInt64(count) <= size - offset else { throw .truncated }  // before allocating
-        var bytes = [UInt8](repeating: 0, count: count)
-        let failure = bytes.withUnsafeMutableBytes { buffer -> ZipArchiveError? in
-            do throws(ZipArchiveError) { try read(at: offset, into: buffer) } catch { return error }
-            return nil
+            return done
         }
         if let failure { throw failure }
         return bytes
@@ -483,20 +515,20 @@ final class ZipFile {
 
 /// Reads a region (the central directory) in order through one buffer of about 256 KiB.
 private struct Window {
-    let file: ZipFile
+    let file: any ZipSource
     var next: UInt64
     let end: UInt64
     var buffer: [UInt8] = []
     var position = 0
 
-    mutating func take(_ count: Int) throws(ZipArchiveError) -> ArraySlice<UInt8> {
+    mutating func take(_ count: Int) async throws -> ArraySlice<UInt8> {
         if buffer.count - position < count {
             let missing = UInt64(count - (buffer.count - position))
             guard missing <= end - next else {
-                throw .corruptArchive(reason: "the central directory ends in the middle of an entry")
+                throw ZipArchiveError.corruptArchive(reason: "the central directory ends in the middle of an entry")
             }
             let readCount = Int(min(end - next, max(missing, 256 * 1024)))
-            buffer = Array(buffer[position...]) + (try file.bytes(at: next, count: readCount))
+            buffer = Array(buffer[position...]) + (try await ZipArchive.array(file, at: next, count: readCount))
             next += UInt64(readCount)
             position = 0
         }

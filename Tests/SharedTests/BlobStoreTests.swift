@@ -87,6 +87,44 @@ struct BlobStoreTests {
         }
     }
 
+    /// How the worker reads an uploaded archive from the postgres store: in
+    /// place, any range as stored; in order, each chunk is fetched once; and
+    /// what a reader fetches is what `fetches(reading:)` said it would.
+    @Test func aPostgresBlobReadInPlaceGivesAnyRangeAndFetchesEachChunkOnceInOrder() async throws {
+        try await withStore(.postgres) { store, _, _ in
+            let postgres = try #require(store as? PostgresBlobStore)
+            let chunk = PostgresBlobStore.chunkSize
+            let data = bytes(20 * chunk + 12_345)
+            let blob = try await store.put(.contentAddressed(maxBytes: 100 << 20), from: source(data))
+            let size = UInt64(data.count)
+
+            let ranges: [Range<UInt64>] = [
+                0..<10, UInt64(chunk) - 5..<UInt64(chunk) + 5, size - 3..<size, 2 * UInt64(chunk)..<5 * UInt64(chunk) + 1, 7..<7,
+            ]
+            let reader = try await postgres.reader(of: blob.key)
+            #expect(reader.size == size && reader.chunkCount == 21)
+            for range in ranges {
+                let read = try await reader.bytes(at: range.lowerBound, count: range.count)
+                #expect(Array(read.readableBytesView) == Array(data[Int(range.lowerBound)..<Int(range.upperBound)]), "\(range)")
+            }
+
+            let pieces = stride(from: UInt64(0), to: size, by: 100_000).map { $0..<Swift.min($0 + 100_000, size) }
+            for order in [pieces, pieces.shuffled()] {
+                let fresh = try await postgres.reader(of: blob.key)
+                var read: [UInt8] = []
+                for piece in order { read += try await fresh.bytes(at: piece.lowerBound, count: piece.count).readableBytesView }
+                #expect(read.count == data.count)
+                #expect(fresh.fetchedChunks == fresh.fetches(reading: order))
+                if order == pieces {
+                    #expect(read == data)
+                    #expect(fresh.fetchedChunks == 21)
+                } else {
+                    #expect(fresh.fetchedChunks > 2 * 21, "out of order, most reads miss the chunks kept")
+                }
+            }
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func anEmptyBlobIsStoredAndReadBack(_ backend: Backend) async throws {
         try await withStore(backend) { store, _, _ in

@@ -205,6 +205,42 @@ struct UploadIngestionTests {
         }
     }
 
+    /// With the postgres store, an archive of many chunks is read in place
+    /// when its files are stored in name order, and from a local copy when
+    /// they are far out of it (most reads would miss the chunks kept); either
+    /// way every file is judged, and the images are stored as they are.
+    @Test(arguments: [false, true])
+    func anArchiveOfManyChunksIsIngestedWholeWhateverTheOrderOfItsFiles(shuffled: Bool) async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            var random = SplitMix64(seed: 6)
+            func noise(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: random.next()) } }
+            // Bytes after an image's end marker do not change what it is: the images span chunks.
+            let images = [
+                "front_full_body.jpg": try Fixtures.imageBytes("progressive_65x33.jpg") + noise(1_500_000),
+                "back_upper_body.png": try Fixtures.imageBytes("rgb_33x17.png") + noise(300_000),
+            ]
+            var files = images.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            files += (0..<200).map { (String(format: "filler/%03d.bin", $0), noise(100_000)) }
+            files = shuffled ? files.shuffled(using: &random) : files.sorted { $0.0 < $1.0 }
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            for (path, bytes) in files { try builder.add(path, bytes) }
+            let archive = try builder.archive(with: .python)  // in the order the files were added
+            #expect(archive.count > 20 * PostgresBlobStore.chunkSize)
+
+            let task = try await TestWorker.run(api.config) { try await Self.ingest(archive, setup, api) }
+            #expect(task["status"].string == "COMPLETED" && task["images_processed"].int == 2, "\(task)")
+            let skipped = Self.skipped(task)
+            #expect(skipped.count == 200 && skipped.values.allSatisfy { $0 == "not_an_image" })
+            for (file, entry) in Self.matched(task) {
+                let media = try #require(entry["media_resource_id"].uuid)
+                let stored = try await api.get("/api/v1/media/\(media)/content", token: setup.user.token)
+                #expect(Array(stored.body.readableBytesView) == images[file], "\(file)")
+            }
+        }
+    }
+
     @Test func uploadingTheSameArchiveAgainReplacesTheSameSlots() async throws {
         try await TestGateway.run { api in
             let setup = try await Self.setUp(api)

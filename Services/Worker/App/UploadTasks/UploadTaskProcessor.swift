@@ -50,8 +50,8 @@ struct UploadTaskProcessor: Sendable {
         var ending = Ending(status: .completed)
         do {
             guard let key = task.archiveKey else { throw ArchiveFailure(message: "The uploaded archive is no longer stored.") }
-            try await withLocalCopy(of: key, taskID: task.id) { path in
-                try await ingest(task, archivePath: path, counters: &counters, ending: &ending)
+            try await withArchive(of: key, taskID: task.id) { archive, entries in
+                try await ingest(task, archive: archive, entries: entries, counters: &counters, ending: &ending)
             }
         } catch let failure as ArchiveFailure {
             try await queue.fail(task, message: failure.message, counters: counters)
@@ -70,9 +70,10 @@ struct UploadTaskProcessor: Sendable {
         return ending
     }
 
-    private func ingest(_ task: ClaimedTask, archivePath: String, counters: inout TaskCounters, ending: inout Ending) async throws {
-        let archive = try ZipArchive(path: archivePath, limits: limits)
-        let entries = archive.fileEntries.sorted { ShotTypeMatcher.pathOrder($0.path, $1.path) }
+    /// `entries` are the archive's files in the order they are processed (`processingOrder`).
+    private func ingest(
+        _ task: ClaimedTask, archive: ZipArchive, entries: [ZipEntry], counters: inout TaskCounters, ending: inout Ending
+    ) async throws {
         guard !entries.isEmpty else { throw ArchiveFailure(message: "The archive is empty.") }
         counters.total = entries.count
         try await queue.report(task, counters)
@@ -131,10 +132,10 @@ struct UploadTaskProcessor: Sendable {
             }
             if let reason = decision.skipReason { throw Skip(reason: reason) }
         }
-        var reader = try archive.reader(for: entry)
+        var reader = try await archive.reader(for: entry)
         let blob: StoredBlob
         do {
-            blob = try await writer.put(write) { try reader.next() }
+            blob = try await writer.put(write) { try await reader.next() }
         } catch BlobStoreError.tooLarge {
             throw Skip(reason: "too_large")
         } catch ZipArchiveError.entryTooLarge, ZipArchiveError.entryCompressionRatioTooHigh {
@@ -245,16 +246,43 @@ struct UploadTaskProcessor: Sendable {
         }
     }
 
-    /// Runs `body` with a path to the archive: the blob's own file for the
-    /// filesystem store, else a temporary copy streamed out of the store.
-    private func withLocalCopy(of key: String, taskID: UUID, _ body: (String) async throws -> Void) async throws {
-        if let filesystem = blobs as? FilesystemBlobStore {
-            let path = try filesystem.path(of: key)
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw ArchiveFailure(message: "The uploaded archive is no longer stored.")
+    /// Files in name order (CONTRACT §6: the first of two files for a shot type wins).
+    private static func processingOrder(of archive: ZipArchive) -> [ZipEntry] {
+        archive.fileEntries.sorted { ShotTypeMatcher.pathOrder($0.path, $1.path) }
+    }
+
+    /// Runs `body` with the archive open and its files in processing order:
+    /// the filesystem store's file as it is, the postgres store's blob read in
+    /// place. When that order would fetch the blob's chunks more than twice
+    /// over (files stored far out of name order), it is read from a local copy instead.
+    private func withArchive(of key: String, taskID: UUID, _ body: (ZipArchive, [ZipEntry]) async throws -> Void) async throws {
+        do {
+            if let filesystem = blobs as? FilesystemBlobStore {
+                let path = try filesystem.path(of: key)
+                guard FileManager.default.fileExists(atPath: path) else { throw BlobStoreError.notFound(key) }
+                let archive = try await ZipArchive(path: path, limits: limits)
+                return try await body(archive, Self.processingOrder(of: archive))
             }
-            return try await body(path)
+            if let postgres = blobs as? PostgresBlobStore {
+                let reader = try await postgres.reader(of: key)
+                let archive = try await ZipArchive(source: reader, limits: limits)
+                let entries = Self.processingOrder(of: archive)
+                if reader.fetches(reading: entries.map(archive.approximateSpan)) <= 2 * reader.chunkCount {
+                    return try await body(archive, entries)
+                }
+                logger.info("archive far out of name order: reading a local copy", metadata: ["task_id": "\(taskID)"])
+            }
+            try await withLocalCopy(of: key, taskID: taskID) { path in
+                let archive = try await ZipArchive(path: path, limits: limits)
+                try await body(archive, Self.processingOrder(of: archive))
+            }
+        } catch BlobStoreError.notFound {
+            throw ArchiveFailure(message: "The uploaded archive is no longer stored.")
         }
+    }
+
+    /// Runs `body` with the path of a temporary copy of the blob, streamed out of the store.
+    private func withLocalCopy(of key: String, taskID: UUID, _ body: (String) async throws -> Void) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("upload-\(taskID.lowercasedString).zip").path
         guard FileManager.default.createFile(atPath: path, contents: nil), let file = FileHandle(forWritingAtPath: path) else {
             throw CocoaError(.fileWriteUnknown)
@@ -265,9 +293,6 @@ struct UploadTaskProcessor: Sendable {
                 try file.write(contentsOf: chunk.readableBytesView)
             }
             try file.close()
-        } catch BlobStoreError.notFound {
-            try? file.close()
-            throw ArchiveFailure(message: "The uploaded archive is no longer stored.")
         } catch {
             try? file.close()
             throw error
