@@ -206,7 +206,7 @@ struct UploadIngestionTests {
     }
 
     /// With the postgres store, an archive of many chunks is read in place
-    /// when its files are stored in name order, and from a local copy when
+    /// when its files are stored in path order, and from a local copy when
     /// they are far out of it (most reads would miss the chunks kept); either
     /// way every file is judged, and the images are stored as they are.
     @Test(arguments: [false, true])

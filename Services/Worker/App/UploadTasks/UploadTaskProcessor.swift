@@ -246,7 +246,7 @@ struct UploadTaskProcessor: Sendable {
         }
     }
 
-    /// Files in name order (CONTRACT §6: the first of two files for a shot type wins).
+    /// Files in path order (CONTRACT §6: of two entries for one shot type, the first in path order wins).
     private static func processingOrder(of archive: ZipArchive) -> [ZipEntry] {
         archive.fileEntries.sorted { ShotTypeMatcher.pathOrder($0.path, $1.path) }
     }
@@ -254,7 +254,7 @@ struct UploadTaskProcessor: Sendable {
     /// Runs `body` with the archive open and its files in processing order:
     /// the filesystem store's file as it is, the postgres store's blob read in
     /// place. When that order would fetch the blob's chunks more than twice
-    /// over (files stored far out of name order), it is read from a local copy instead.
+    /// over (files stored far out of path order), it is read from a local copy instead.
     private func withArchive(of key: String, taskID: UUID, _ body: (ZipArchive, [ZipEntry]) async throws -> Void) async throws {
         do {
             if let filesystem = blobs as? FilesystemBlobStore {
@@ -270,7 +270,7 @@ struct UploadTaskProcessor: Sendable {
                 if reader.fetches(reading: entries.map(archive.approximateSpan)) <= 2 * reader.chunkCount {
                     return try await body(archive, entries)
                 }
-                logger.info("archive far out of name order: reading a local copy", metadata: ["task_id": "\(taskID)"])
+                logger.info("archive far out of path order: reading a local copy", metadata: ["task_id": "\(taskID)"])
             }
             try await withLocalCopy(of: key, taskID: taskID) { path in
                 let archive = try await ZipArchive(path: path, limits: limits)
