@@ -107,6 +107,12 @@ public struct ZipEntry: Sendable, Equatable {
     public var isEncrypted: Bool { flags & 1 != 0 }
     /// Stored (0) or deflate (8).
     public var isSupported: Bool { compressionMethod == 0 || compressionMethod == 8 }
+
+    /// About the bytes a reader of the entry reads: its local header and data
+    /// (the header's extra field, unknown until read, is left out).
+    public var approximateSpan: Range<UInt64> {
+        localHeaderOffset..<(localHeaderOffset + 30 + UInt64(path.utf8.count) + compressedSize)
+    }
 }
 
 /// Where an archive's bytes come from. Not Sendable: one task reads it at a time.
@@ -136,12 +142,6 @@ public final class ZipArchive {
         self.source = source
         let directory = try await Self.findCentralDirectory(source)
         entries = try await Self.readEntries(source, directory, limits)
-    }
-
-    /// About the bytes a reader of the entry reads: its local header and data
-    /// (the header's extra field, unknown until read, is left out).
-    public func approximateSpan(of entry: ZipEntry) -> Range<UInt64> {
-        entry.localHeaderOffset..<(entry.localHeaderOffset + 30 + UInt64(entry.path.utf8.count) + entry.compressedSize)
     }
 
     /// A reader of the entry's bytes; throws at once for an entry that must be skipped.

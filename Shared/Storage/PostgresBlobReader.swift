@@ -4,13 +4,8 @@ import PostgresNIO
 extension PostgresBlobStore {
     /// The blob, to be read at any offset in place (see `PostgresBlobReader`).
     public func reader(of key: String) async throws -> PostgresBlobReader {
-        let rows = try await database.client.query(
-            "SELECT id, size, chunk_size FROM blobs WHERE key = \(key) AND size IS NOT NULL", logger: database.logger
-        )
-        for try await (id, size, chunkSize) in rows.decode((Int64, Int64, Int32).self) {
-            return PostgresBlobReader(database: database, key: key, id: id, size: UInt64(size), chunkSize: Int(chunkSize))
-        }
-        throw BlobStoreError.notFound(key)
+        let blob = try await stored(key)
+        return PostgresBlobReader(database: database, key: key, id: blob.id, size: UInt64(blob.size), chunkSize: blob.chunkSize)
     }
 }
 

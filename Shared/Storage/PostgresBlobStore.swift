@@ -48,16 +48,22 @@ public struct PostgresBlobStore: BlobStore {
         return nil
     }
 
-    public func read(_ key: String, range: Range<Int>?, into consume: (ByteBuffer) async throws -> Void) async throws {
-        let logger = database.logger
+    /// A blob written to the end (a write in progress has no size yet).
+    func stored(_ key: String) async throws -> (id: Int64, size: Int, chunkSize: Int) {
         let rows = try await database.client.query(
-            "SELECT id, size, chunk_size FROM blobs WHERE key = \(key) AND size IS NOT NULL", logger: logger
+            "SELECT id, size, chunk_size FROM blobs WHERE key = \(key) AND size IS NOT NULL", logger: database.logger
         )
         var found: (id: Int64, size: Int, chunkSize: Int)?
         for try await (id, size, chunkSize) in rows.decode((Int64, Int64, Int32).self) {
             found = (id, Int(size), Int(chunkSize))
         }
-        guard let blob = found else { throw BlobStoreError.notFound(key) }
+        guard let found else { throw BlobStoreError.notFound(key) }
+        return found
+    }
+
+    public func read(_ key: String, range: Range<Int>?, into consume: (ByteBuffer) async throws -> Void) async throws {
+        let logger = database.logger
+        let blob = try await stored(key)
         let wanted = range ?? 0..<blob.size
         guard !wanted.isEmpty else { return }
         let first = wanted.lowerBound / blob.chunkSize

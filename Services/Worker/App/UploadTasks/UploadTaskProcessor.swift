@@ -267,7 +267,7 @@ struct UploadTaskProcessor: Sendable {
                 let reader = try await postgres.reader(of: key)
                 let archive = try await ZipArchive(source: reader, limits: limits)
                 let entries = Self.processingOrder(of: archive)
-                if reader.fetches(reading: entries.map(archive.approximateSpan)) <= 2 * reader.chunkCount {
+                if reader.fetches(reading: entries.map(\.approximateSpan)) <= 2 * reader.chunkCount {
                     return try await body(archive, entries)
                 }
                 logger.info("archive far out of path order: reading a local copy", metadata: ["task_id": "\(taskID)"])
