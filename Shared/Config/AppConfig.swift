@@ -18,6 +18,15 @@ public struct AppConfig: Sendable {
     public var database: DatabaseURL = try! DatabaseURL(parsing: "postgres://postgres@127.0.0.1:5432/set_designs")
     /// `DATABASE_POOL_SIZE`: most connections one process opens (default 20).
     public var databasePoolSize = 20
+    /// `DATABASE_POOL_TIMEOUT_SECONDS`: longest wait for a free pooled connection before a request
+    /// is answered 503 (default 10).
+    public var databasePoolTimeoutSeconds = 10.0
+    /// `DATABASE_STATEMENT_TIMEOUT_SECONDS`: longest statement the gateway runs (Postgres
+    /// `statement_timeout`; default 30, 0 = none). Workers' statements are not limited.
+    public var databaseStatementTimeoutSeconds = 30.0
+    /// `DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS`: Postgres ends a session idle this long inside
+    /// a transaction (`idle_in_transaction_session_timeout`; default 60, 0 = none).
+    public var databaseIdleInTransactionTimeoutSeconds = 60.0
     /// `HOST`: the address the gateway binds (default 127.0.0.1).
     public var host = "127.0.0.1"
     /// `PORT`: the gateway's port (default 8000).
@@ -34,6 +43,24 @@ public struct AppConfig: Sendable {
     public var bcryptCost = 12
     /// `MAX_UPLOAD_BYTES`: largest accepted upload (default 2 GiB).
     public var maxUploadBytes = 2 * 1024 * 1024 * 1024
+    /// `MAX_CONCURRENT_UPLOADS`: uploads one gateway receives at once; beyond, 429 (default 64).
+    public var maxConcurrentUploads = 64
+    /// `MAX_CONCURRENT_UPLOADS_PER_USER`: uploads one user sends to one gateway at once; beyond, 429 (default 4).
+    public var maxConcurrentUploadsPerUser = 4
+    /// `UPLOAD_SWEEP_GRACE_SECONDS`: an uploaded archive that no task refers to, or a blob write
+    /// that stopped, is deleted once untouched this long (default 3600).
+    public var uploadSweepGraceSeconds = 3600.0
+    /// `LOGIN_MAX_FAILURES`: failed logins for one account within `LOGIN_FAILURE_WINDOW_SECONDS`
+    /// after which its logins answer 429 until the window passes (default 10).
+    public var loginMaxFailures = 10
+    /// `LOGIN_MAX_FAILURES_PER_ADDRESS`: the same for one client address, which may be a proxy
+    /// of many users (default 100).
+    public var loginMaxFailuresPerAddress = 100
+    /// `LOGIN_FAILURE_WINDOW_SECONDS`: the window failed logins are counted in (default 900).
+    public var loginFailureWindowSeconds = 900
+    /// `FORWARDED_ALLOW_IPS`: comma-separated peer addresses (the reverse proxy) whose `X-Real-IP` /
+    /// `X-Forwarded-For` name the client; `*` trusts every peer (default 127.0.0.1,::1).
+    public var forwardedAllowIPs: Set<String> = ["127.0.0.1", "::1"]
     /// `BLOB_STORE`: `postgres` (default) or `filesystem:/absolute/path`.
     public var blobStore = BlobStoreLocation.postgres
     /// `PUBLIC_BASE_URL`: prefix for URLs the gateway builds; unset = from the request.
@@ -71,6 +98,11 @@ public struct AppConfig: Sendable {
         reader.read("ENVIRONMENT", into: &config.environment) { Environment(rawValue: $0.lowercased()) }
         reader.read("DATABASE_URL", into: &config.database) { try? DatabaseURL(parsing: $0) }
         reader.read("DATABASE_POOL_SIZE", into: &config.databasePoolSize, range: 2...1000)
+        reader.read("DATABASE_POOL_TIMEOUT_SECONDS", into: &config.databasePoolTimeoutSeconds, range: 0.01...3600)
+        reader.read("DATABASE_STATEMENT_TIMEOUT_SECONDS", into: &config.databaseStatementTimeoutSeconds, range: 0...86_400)
+        reader.read(
+            "DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_SECONDS", into: &config.databaseIdleInTransactionTimeoutSeconds, range: 0...86_400
+        )
         reader.read("HOST", into: &config.host) { $0.isEmpty ? nil : $0 }
         reader.read("PORT", into: &config.port) { Int($0).flatMap { (0...65_535).contains($0) ? $0 : nil } }
         reader.read("SECRET_KEY", into: &config.secretKey) { $0.utf8.count >= 32 ? $0 : nil }
@@ -81,6 +113,16 @@ public struct AppConfig: Sendable {
         }
         reader.read("BCRYPT_COST", into: &config.bcryptCost, range: 4...31)
         reader.read("MAX_UPLOAD_BYTES", into: &config.maxUploadBytes, range: 1...(1 << 40))
+        reader.read("MAX_CONCURRENT_UPLOADS", into: &config.maxConcurrentUploads, range: 1...100_000)
+        reader.read("MAX_CONCURRENT_UPLOADS_PER_USER", into: &config.maxConcurrentUploadsPerUser, range: 1...100_000)
+        reader.read("UPLOAD_SWEEP_GRACE_SECONDS", into: &config.uploadSweepGraceSeconds, range: 1...31_536_000)
+        reader.read("LOGIN_MAX_FAILURES", into: &config.loginMaxFailures, range: 1...1_000_000)
+        reader.read("LOGIN_MAX_FAILURES_PER_ADDRESS", into: &config.loginMaxFailuresPerAddress, range: 1...1_000_000)
+        reader.read("LOGIN_FAILURE_WINDOW_SECONDS", into: &config.loginFailureWindowSeconds, range: 1...86_400)
+        reader.read("FORWARDED_ALLOW_IPS", into: &config.forwardedAllowIPs) { value in
+            let addresses = Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+            return addresses.isEmpty ? nil : addresses
+        }
         reader.read("BLOB_STORE", into: &config.blobStore) { BlobStoreLocation(parsing: $0) }
         reader.readOptional("PUBLIC_BASE_URL", into: &config.publicBaseURL) { value in
             guard let url = URL(string: value), ["http", "https"].contains(url.scheme ?? ""), url.host != nil else {

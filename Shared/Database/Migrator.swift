@@ -84,14 +84,18 @@ public struct Migrator: Sendable {
     @discardableResult
     public func migrate(_ client: PostgresClient, logger: Logger) async throws -> [Int] {
         try await client.withConnection { connection in
+            // A migration, and the wait for another process's, may outlast the pool's statement timeout.
+            try await connection.query("SET statement_timeout = 0", logger: logger)
             try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
             do {
                 let applied = try await applyPending(on: connection, logger: logger)
                 try await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+                try await connection.query("RESET statement_timeout", logger: logger)
                 return applied
             } catch {
                 // Closing the session releases the lock, but the pool would keep it open.
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.advisoryLockKey))", logger: logger)
+                _ = try? await connection.query("RESET statement_timeout", logger: logger)
                 throw error
             }
         }

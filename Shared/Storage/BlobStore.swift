@@ -26,6 +26,20 @@ public protocol BlobStore: Sendable {
 
     /// Removes the blob; no error when it is already gone.
     func delete(_ key: String) async throws
+
+    /// Removes what writes that stopped half-way left behind (a process that
+    /// died mid-upload) and has not been written since `cutoff`; returns how many.
+    func removeAbandonedWrites(untouchedSince cutoff: Date) async throws -> Int
+
+    /// Up to `limit` keys of uploaded archives (`UploadArchive.keyPrefix`) last written before `cutoff`.
+    func uploadedArchives(untouchedSince cutoff: Date, limit: Int) async throws -> [String]
+}
+
+/// Where an upload's archive is stored until its task ends.
+public enum UploadArchive {
+    public static let keyPrefix = "uploads/"
+
+    public static func key(taskID: UUID) -> String { "\(keyPrefix)\(taskID.lowercasedString).zip" }
 }
 
 /// How a blob is written: its limits, an early look at its first bytes, and

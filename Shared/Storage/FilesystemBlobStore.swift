@@ -152,4 +152,32 @@ public struct FilesystemBlobStore: BlobStore {
     public func delete(_ key: String) async throws {
         if unlink(try path(of: key)) != 0, errno != ENOENT { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
     }
+
+    /// Staging files are writes in progress, or stopped ones once untouched (their mtime) long enough.
+    public func removeAbandonedWrites(untouchedSince cutoff: Date) async throws -> Int {
+        var removed = 0
+        for name in try files(in: "/.staging", untouchedSince: cutoff, limit: .max) where unlink(root + "/.staging/" + name) == 0 {
+            removed += 1
+        }
+        return removed
+    }
+
+    public func uploadedArchives(untouchedSince cutoff: Date, limit: Int) async throws -> [String] {
+        try files(in: "/" + UploadArchive.keyPrefix.dropLast(), untouchedSince: cutoff, limit: limit).map { UploadArchive.keyPrefix + $0 }
+    }
+
+    /// Names of the regular files of a directory below the root last modified before `cutoff`.
+    private func files(in directory: String, untouchedSince cutoff: Date, limit: Int) throws -> [String] {
+        let path = root + directory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
+        let before = cutoff.timeIntervalSince1970
+        var found: [String] = []
+        for name in names where found.count < limit {
+            var info = stat()
+            guard stat(path + "/" + name, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
+            let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
+            if modified < before { found.append(name) }
+        }
+        return found
+    }
 }

@@ -4,26 +4,126 @@ import NIOCore
 import PostgresNIO
 
 /// Blobs as 1 MiB `bytea` rows in Postgres (sql/0003), so workers on any host
-/// need only the database. A blob is written in one transaction: it appears
-/// whole or not at all, and a client that goes away leaves nothing behind.
+/// need only the database. A blob appears whole or not at all: its chunks go
+/// in under a staging name, renamed once every byte is in.
 public struct PostgresBlobStore: BlobStore {
     let database: Database
     public static let chunkSize = 1 << 20
 
     public init(database: Database) { self.database = database }
 
-    /// One blob, on one connection.
+    /// One blob from a client's stream. No connection is held while waiting
+    /// for the client's bytes: each chunk is one short statement of its own,
+    /// written while the next chunk is read, so slow clients cannot take the
+    /// pool. A write that stops half-way (the client goes, a limit is hit)
+    /// deletes its staging blob; one whose process died is swept later.
     public func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
-        try await database.client.withConnection { connection in
-            try await pipelined(on: [connection]) { writer in try await writer.put(write, from: next) }
+        var intake = BlobIntake(write)
+        var head = ByteBuffer()
+        while intake.size <= Self.chunkSize {
+            guard let chunk = try await next() else {
+                for var ready in try intake.finish() { head.writeBuffer(&ready) }
+                // At most one chunk, read already: one statement, as a batch of one.
+                var remaining: ByteBuffer? = head
+                return try await database.client.withConnection { connection in
+                    try await pipelined(on: [connection]) { writer in
+                        try await writer.put(write) { defer { remaining = nil }; return remaining }
+                    }
+                }
+            }
+            for var ready in try intake.take(chunk) { head.writeBuffer(&ready) }
+        }
+        let staging = "staging/" + UUID().lowercasedString
+        try await database.client.query("INSERT INTO blobs (key, chunk_size) VALUES (\(staging), \(Int32(Self.chunkSize)))", logger: database.logger)
+        do {
+            let digest = try await writeChunks(of: staging, head: head, intake: intake, from: next)
+            let key = try write.key(digest)
+            try await rename(staging, to: key, digest: digest)
+            return StoredBlob(key: key, digest: digest)
+        } catch {
+            // In a task of its own: the request's may be cancelled, and a cancelled task gets no connection.
+            let (client, logger) = (database.client, database.logger)
+            await Task { _ = try? await client.query("DELETE FROM blobs WHERE key = \(staging)", logger: logger) }.value
+            throw error
+        }
+    }
+
+    /// Streams the rest of the input into chunks of the staging blob, one
+    /// statement writing while the next chunk is read; returns the digest.
+    private func writeChunks(
+        of staging: String, head: ByteBuffer, intake: BlobIntake, from next: () async throws -> ByteBuffer?
+    ) async throws -> BlobDigest {
+        var intake = intake
+        var pending = head
+        var sequence: Int32 = 0
+        let (client, logger) = (database.client, database.logger)
+        return try await withThrowingTaskGroup(of: Void.self) { writes in
+            func send(final: Bool) async throws {
+                while pending.readableBytes >= Self.chunkSize || (final && pending.readableBytes > 0) {
+                    let chunk = pending.readSlice(length: min(Self.chunkSize, pending.readableBytes))!
+                    // One write out at a time: it bounds the memory held, and keeps chunks in order.
+                    _ = try await writes.next()
+                    let seq = sequence
+                    writes.addTask {
+                        let rows = try await client.query(
+                            """
+                            WITH settings AS (SELECT set_config('synchronous_commit', 'off', true)),
+                                 blob AS (UPDATE blobs SET touched_at = now() FROM settings WHERE key = \(staging) RETURNING id)
+                            INSERT INTO blob_chunks (blob_id, seq, data) SELECT id, \(seq), \(chunk) FROM blob RETURNING seq
+                            """,
+                            logger: logger
+                        )
+                        guard try await rows.collect().count == 1 else { throw BlobStoreError.notFound(staging) }
+                    }
+                    sequence += 1
+                }
+                pending.discardReadBytes()
+            }
+            try await send(final: false)
+            while let chunk = try await next() {
+                for var ready in try intake.take(chunk) { pending.writeBuffer(&ready) }
+                try await send(final: false)
+            }
+            for var ready in try intake.finish() { pending.writeBuffer(&ready) }
+            try await send(final: true)
+            try await writes.waitForAll()
+            return intake.digest()
+        }
+    }
+
+    /// Gives the staging blob its final name; when a blob of that name is
+    /// stored already (the same content), that one stays and this copy goes.
+    private func rename(_ staging: String, to key: String, digest: BlobDigest) async throws {
+        let rows: PostgresRowSequence
+        do {
+            rows = try await database.client.query(
+                """
+                WITH stored AS (SELECT FROM blobs WHERE key = \(key)),
+                     renamed AS (
+                         UPDATE blobs SET key = \(key), size = \(Int64(digest.size)), sha256 = \(digest.sha256), touched_at = now()
+                         WHERE key = \(staging) AND NOT EXISTS (SELECT FROM stored) RETURNING 1),
+                     dropped AS (DELETE FROM blobs WHERE key = \(staging) AND EXISTS (SELECT FROM stored) RETURNING 1)
+                SELECT (SELECT count(*) FROM renamed) + (SELECT count(*) FROM dropped)
+                """,
+                logger: database.logger
+            )
+        } catch let error where DatabaseFailure(error) == .uniqueViolation(constraint: "blobs_key_key") {
+            // A concurrent writer of the same content committed first: its copy stays.
+            try await database.client.query("DELETE FROM blobs WHERE key = \(staging)", logger: database.logger)
+            return
+        }
+        for try await count in rows.decode(Int64.self) where count != 1 {
+            // The sweep took the staging blob: the write had stalled for longer than its grace period.
+            throw BlobStoreError.notFound(staging)
         }
     }
 
     /// The blobs on two connections, a blob on each by turns, so that one
     /// connection's next statement is on its way while the other's runs. See `BlobPipeline`.
     public func putMany<Result>(_ body: (BlobWriter) async throws -> Result) async throws -> Result {
-        try await database.client.withConnection { first in
-            try await database.client.withConnection { second in try await pipelined(on: [first, second], body) }
+        // The worker's path: it waits for connections as long as it takes, never for a client.
+        try await database.client.postgres.withConnection { first in
+            try await database.client.postgres.withConnection { second in try await pipelined(on: [first, second], body) }
         }
     }
 
@@ -88,6 +188,34 @@ public struct PostgresBlobStore: BlobStore {
 
     public func delete(_ key: String) async throws {
         try await database.client.query("DELETE FROM blobs WHERE key = \(key)", logger: database.logger)
+    }
+
+    /// Staging blobs are writes in progress, or stopped ones once untouched long enough.
+    public func removeAbandonedWrites(untouchedSince cutoff: Date) async throws -> Int {
+        // The first condition repeats the partial index's, so that the index serves the query.
+        let rows = try await database.client.query(
+            """
+            DELETE FROM blobs WHERE (key LIKE 'staging/%' OR key LIKE 'uploads/%') AND key LIKE 'staging/%'
+                AND touched_at < \(cutoff) RETURNING 1
+            """,
+            logger: database.logger
+        )
+        return try await rows.collect().count
+    }
+
+    public func uploadedArchives(untouchedSince cutoff: Date, limit: Int) async throws -> [String] {
+        // The first condition repeats the partial index's, so that the index serves the query.
+        let rows = try await database.client.query(
+            """
+            SELECT key FROM blobs WHERE (key LIKE 'staging/%' OR key LIKE 'uploads/%') AND key LIKE 'uploads/%'
+                AND size IS NOT NULL AND touched_at < \(cutoff)
+            ORDER BY touched_at LIMIT \(limit)
+            """,
+            logger: database.logger
+        )
+        var keys: [String] = []
+        for try await key in rows.decode(String.self) { keys.append(key) }
+        return keys
     }
 }
 

@@ -37,11 +37,14 @@ struct UploadTasksTests {
         return try builder.archive()
     }
 
-    /// Tasks and stored archives in the database: what an upload left behind.
+    /// Tasks, stored archives and writes in progress in the database: what an upload left behind.
     static func leftovers(_ api: GatewayClient) async throws -> Int {
         try await TestDatabase.withClient(api.databaseURL) { client in
             try await client.query(
-                "SELECT (SELECT count(*) FROM upload_tasks) + (SELECT count(*) FROM blobs WHERE key LIKE 'uploads/%')"
+                """
+                SELECT (SELECT count(*) FROM upload_tasks)
+                     + (SELECT count(*) FROM blobs WHERE key LIKE 'uploads/%' OR key LIKE 'staging/%')
+                """
             ).one(Int.self)
         }
     }

@@ -350,6 +350,49 @@ struct BlobStoreTests {
         }
     }
 
+    /// What a process that died mid-write leaves: a staging blob with a first chunk, or a staging file.
+    private func abandonWrite(_ backend: Backend, _ database: Database, _ directory: String) async throws {
+        switch backend {
+        case .postgres:
+            try await database.client.query(
+                """
+                WITH blob AS (INSERT INTO blobs (key, chunk_size) VALUES ('staging/' || gen_random_uuid(), 1048576) RETURNING id)
+                INSERT INTO blob_chunks (blob_id, seq, data) SELECT id, 0, '\\x0102'::bytea FROM blob
+                """,
+                logger: database.logger
+            )
+        case .filesystem:
+            #expect(FileManager.default.createFile(atPath: directory + "/.staging/" + UUID().uuidString, contents: Data([1, 2])))
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func aWriteThatStoppedIsRemovedOnceUntouchedPastTheCutoffAndNotBefore(_ backend: Backend) async throws {
+        try await withStore(backend) { store, database, directory in
+            try await abandonWrite(backend, database, directory)
+            let kept = try await store.put(.contentAddressed(maxBytes: 1000), from: source(bytes(10)))
+            #expect(try await store.removeAbandonedWrites(untouchedSince: Date().addingTimeInterval(-60)) == 0)
+            #expect(try await store.removeAbandonedWrites(untouchedSince: Date().addingTimeInterval(5)) == 1)
+            #expect(try await store.removeAbandonedWrites(untouchedSince: Date().addingTimeInterval(5)) == 0)
+            #expect(try await readAll(store, kept.key) == bytes(10))
+            if backend == .postgres {
+                #expect(try await database.client.query("SELECT count(*) FROM blob_chunks", logger: database.logger).one(Int.self) == 1)
+            }
+        }
+    }
+
+    @Test(arguments: Backend.allCases)
+    func uploadedArchivesAreListedByTheirLastWriteAndOthersNever(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _, _ in
+            let key = UploadArchive.key(taskID: UUID())
+            _ = try await store.put(BlobWrite(maxBytes: 3 << 20) { _ in key }, from: source(bytes(2 << 20)))
+            _ = try await store.put(.contentAddressed(maxBytes: 1000), from: source(bytes(10)))
+            #expect(try await store.uploadedArchives(untouchedSince: Date().addingTimeInterval(-60), limit: 10) == [])
+            #expect(try await store.uploadedArchives(untouchedSince: Date().addingTimeInterval(5), limit: 10) == [key])
+            #expect(try await store.uploadedArchives(untouchedSince: Date().addingTimeInterval(5), limit: 0) == [])
+        }
+    }
+
     @Test func filesystemKeysCannotEscapeTheRoot() throws {
         let store = try FilesystemBlobStore(root: NSTemporaryDirectory() + "blobs-keys-" + UUID().uuidString)
         defer { try? FileManager.default.removeItem(atPath: store.root) }

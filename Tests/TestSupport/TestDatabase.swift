@@ -101,9 +101,10 @@ public enum TestDatabase {
 
     /// Runs `body` with a running `Database` for `url`, shut down afterwards.
     public static func withDatabase<Result: Sendable>(
-        _ url: DatabaseURL, _ body: (Database) async throws -> Result
+        _ url: DatabaseURL, maximumConnections: Int = 8, limits: Database.SessionLimits = .init(),
+        _ body: (Database) async throws -> Result
     ) async throws -> Result {
-        let database = Database(url: url, maximumConnections: 8, logger: logger)
+        let database = Database(url: url, maximumConnections: maximumConnections, limits: limits, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }

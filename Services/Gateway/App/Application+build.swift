@@ -29,7 +29,10 @@ struct GatewayRoutes {
 extension GatewayRoutes {
     /// The routes below are the API's table of contents.
     init(config: AppConfig, logger: Logger) async throws {
-        let database = Database(url: config.database, maximumConnections: config.databasePoolSize, logger: logger)
+        let database = Database(
+            url: config.database, maximumConnections: config.databasePoolSize,
+            limits: .init(config, boundingStatements: true), logger: logger
+        )
         let migrator = try Migrator.fromDefaultLocation()
         let hasher = try await PasswordHasher(cost: config.bcryptCost)
         let tokens = await TokenService(secretKey: config.secretKey, lifetime: .seconds(config.accessTokenExpireMinutes * 60))
@@ -46,14 +49,18 @@ extension GatewayRoutes {
         router.addRoutes(OpenAPIController().endpoints)
 
         let api = router.group("api/v1")
-        api.addRoutes(LoginController(users: users, hasher: hasher, tokens: tokens).endpoints, atPath: "login")
+        api.addRoutes(
+            LoginController(users: users, hasher: hasher, tokens: tokens, throttle: LoginThrottle(database: database, config: config)).endpoints,
+            atPath: "login"
+        )
 
         let authenticator = BearerAuthenticator(tokens: tokens, users: users)
         let signer = MediaURLSigner(secretKey: config.secretKey, lifetime: config.mediaURLTTLSeconds, publicBaseURL: config.publicBaseURL)
         let blobs = try makeBlobStore(config.blobStore, database: database)
+        let uploadSlots = UploadSlots(maxTotal: config.maxConcurrentUploads, maxPerUser: config.maxConcurrentUploadsPerUser)
         let media = MediaController(
             database: database, blobs: blobs, signer: signer,
-            authenticator: authenticator, maxUploadBytes: config.maxUploadBytes
+            authenticator: authenticator, slots: uploadSlots, maxUploadBytes: config.maxUploadBytes
         )
         api.addRoutes(media.contentEndpoints, atPath: "media")
 
@@ -85,16 +92,16 @@ extension GatewayRoutes {
         let progress = UploadTaskProgressHub(database: database, logger: logger)
         authenticated.addRoutes(
             UploadTasksController(
-                database: database, blobs: blobs, hub: progress, maxUploadBytes: config.maxUploadBytes,
+                database: database, blobs: blobs, hub: progress, slots: uploadSlots, maxUploadBytes: config.maxUploadBytes,
                 keepAliveInterval: .seconds(config.progressKeepAliveSeconds)
             ).endpoints,
             atPath: "set-designs"
         )
 
         self.router = router
-        services = [database.client, progress.listener]
+        services = [database.client, progress.listener, hasher]
         prepareDatabase = {
-            try await migrator.migrate(database.client, logger: logger)
+            try await migrator.migrate(database.client.postgres, logger: logger)
             try await users.ensureFirstSuperuser(
                 email: config.firstSuperuser,
                 hashedPassword: { try await hasher.hash(config.firstSuperuserPassword) },

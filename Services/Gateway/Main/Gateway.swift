@@ -33,7 +33,7 @@ struct Gateway: AsyncParsableCommand {
             let migrator = try Migrator.fromDefaultLocation()
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { await database.client.run() }
-                let applied = try await migrator.migrate(database.client, logger: logger)
+                let applied = try await migrator.migrate(database.client.postgres, logger: logger)
                 logger.info("migrations done", metadata: ["applied": "\(applied)", "latest": "\(migrator.latestVersion)"])
                 group.cancelAll()
             }

@@ -5,15 +5,20 @@ import Shared
 /// Assembles the worker's services into one group with graceful shutdown on SIGTERM and SIGINT.
 public enum WorkerServices {
     public static func serviceGroup(config: AppConfig, logger: Logger) throws -> ServiceGroup {
-        let database = Database(url: config.database, maximumConnections: 2 * config.workerConcurrency + 4, logger: logger)
+        let database = Database(
+            url: config.database, maximumConnections: 2 * config.workerConcurrency + 4,
+            limits: .init(config, boundingStatements: false), logger: logger
+        )
         let metrics = WorkerMetrics()
+        let blobs = try makeBlobStore(config.blobStore, database: database)
         let uploads = UploadTaskWorker(
-            database: database, blobs: try makeBlobStore(config.blobStore, database: database),
+            database: database, blobs: blobs,
             configuration: UploadTaskWorker.Configuration(config: config), metrics: metrics, logger: logger
         )
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: database.client),
             .init(service: uploads, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: UploadSweeper(database: database, blobs: blobs, configuration: .init(config: config), logger: logger)),
         ]
         if let port = config.metricsPort {
             services.append(.init(service: metrics.server(host: config.host, port: port, logger: logger)))

@@ -41,5 +41,10 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     public static func conflict(_ detail: String) -> APIError { APIError(.conflict, detail) }
     public static func badRequest(_ detail: String) -> APIError { APIError(.badRequest, detail) }
 
+    /// 429 (this client asks too much) or 503 (the server is saturated), with when to try again.
+    public static func tryLater(_ status: HTTPResponse.Status, _ detail: String, afterSeconds seconds: Int) -> APIError {
+        APIError(status, detail, headers: [.retryAfter: String(max(1, seconds))])
+    }
+
     public static let superuserRequired = forbidden("The user doesn't have enough privileges")
 }

@@ -21,7 +21,7 @@ struct HealthController {
     @Sendable func readyz(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let version: Int
         do {
-            version = try await Migrator.currentVersion(database.client, logger: context.logger)
+            version = try await Migrator.currentVersion(database.client.postgres, logger: context.logger)
         } catch {
             context.logger.warning("readiness check: database unreachable", metadata: ["error": "\(error)"])
             return JSONResponse(.object(["detail": "database unreachable"]), status: .serviceUnavailable)

@@ -11,6 +11,7 @@ struct MediaController {
     let blobs: any BlobStore
     let signer: MediaURLSigner
     let authenticator: BearerAuthenticator
+    let slots: UploadSlots
     let maxUploadBytes: Int
 
     /// Upload and description need a user.
@@ -41,7 +42,7 @@ struct MediaController {
         let write = BlobWrite.contentAddressed(maxBytes: maxUploadBytes, prefixLength: ImageHeader.prefixLength) { prefix in
             _ = try Self.inspect(prefix)
         }
-        let blob = try await UploadedFile.store(request, in: blobs, write: write)
+        let blob = try await slots.withSlot(for: context.user.id) { try await UploadedFile.store(request, in: blobs, write: write) }
         // The prefix passed inspection during the upload; read it back for the row.
         var prefix: [UInt8] = []
         try await blobs.read(blob.key, range: 0..<min(blob.size, ImageHeader.prefixLength)) { prefix += $0.readableBytesView }

@@ -177,7 +177,7 @@ protocol PostgresQueryable: Sendable {
     func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence
 }
 
-extension PostgresClient: PostgresQueryable {
+extension PooledClient: PostgresQueryable {
     func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         try await self.query(query, logger: logger)
     }

@@ -12,6 +12,7 @@ struct UploadTasksController {
     let database: Database
     let blobs: any BlobStore
     let hub: UploadTaskProgressHub
+    let slots: UploadSlots
     let maxUploadBytes: Int
     let keepAliveInterval: Duration
 
@@ -40,11 +41,14 @@ struct UploadTasksController {
 
         let taskID = UUID()
         let write = BlobWrite(maxBytes: maxUploadBytes, prefixLength: 4, checkPrefix: Self.checkZipSignature) { _ in
-            "uploads/\(taskID.lowercasedString).zip"
+            UploadArchive.key(taskID: taskID)
         }
-        let archive = try await UploadedFile.store(
-            request, in: blobs, write: write, rawContentTypes: ["application/zip", "application/x-zip-compressed"]
-        )
+        let archive = try await slots.withSlot(for: context.user.id) {
+            try await UploadedFile.store(
+                request, in: blobs, write: write, rawContentTypes: ["application/zip", "application/x-zip-compressed"],
+                discardsOnFailure: true
+            )
+        }
         do {
             let task = try await database.transaction { connection in
                 // The design may have been deleted while the body streamed in: then nothing is inserted.

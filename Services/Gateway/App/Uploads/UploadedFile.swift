@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import NIOCore
 import Shared
@@ -6,20 +7,34 @@ import Shared
 /// multipart/form-data body, or (where a route allows it) a raw body of a
 /// given content type.
 enum UploadedFile {
+    /// What a multipart body may carry besides the file: boundaries, part headers, small fields.
+    static let multipartEnvelope = 64 << 10
+
     /// Streams the upload into `store`. Client errors become API errors:
-    /// no `file` field → 422, over the limit → 413, a malformed body → 422.
+    /// no `file` field → 422, over the limit → 413 (at once when the declared
+    /// `Content-Length` says so), a malformed body → 422. `discardsOnFailure`:
+    /// the blob's name is this upload's own, so a failure after it was
+    /// stored (a malformed or missing end of the body) deletes it; a
+    /// content-addressed blob may be another upload's too, and stays.
     static func store(
-        _ request: Request, in store: any BlobStore, write: BlobWrite, rawContentTypes: Set<String> = []
+        _ request: Request, in store: any BlobStore, write: BlobWrite, rawContentTypes: Set<String> = [], discardsOnFailure: Bool = false
     ) async throws -> StoredBlob {
         let contentType = request.headers[.contentType]
+        let boundary = Multipart.boundary(of: contentType)
+        try checkDeclaredLength(request, limit: write.maxBytes + (boundary == nil ? 0 : multipartEnvelope))
         do {
-            if let boundary = Multipart.boundary(of: contentType) {
+            if let boundary {
                 var reader = MultipartReader(boundary: boundary, source: request.body.makeAsyncIterator())
                 while let part = try await reader.nextPart() {
                     guard part.name == "file" else { continue }
                     let blob = try await store.put(write) { try await reader.nextChunk() }
-                    // Read to the end so the client is not cut off mid-request.
-                    while try await reader.nextPart() != nil {}
+                    do {
+                        // Read to the end so the client is not cut off mid-request.
+                        while try await reader.nextPart() != nil {}
+                    } catch {
+                        if discardsOnFailure { try? await store.delete(blob.key) }
+                        throw error
+                    }
                     return blob
                 }
                 throw APIError.validation(.missing(["body", "file"], input: .null))
@@ -35,5 +50,15 @@ enum UploadedFile {
         } catch let malformed as Multipart.Malformed {
             throw APIError.validation(.valueError(["body", "file"], message: "Malformed multipart body: \(malformed)", input: .null))
         }
+    }
+
+    /// 413 before a byte of the body is read when its declared length is over
+    /// `limit` (a length too large for an integer is over any limit).
+    static func checkDeclaredLength(_ request: Request, limit: Int) throws(APIError) {
+        guard let declared = request.headers[.contentLength]?.trimmingCharacters(in: .whitespaces),
+            !declared.isEmpty, declared.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+        else { return }
+        if let length = Int(declared), length <= limit { return }
+        throw APIError(.contentTooLarge, "The request body is larger than the limit of \(limit) bytes")
     }
 }

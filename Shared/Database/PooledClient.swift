@@ -1,0 +1,185 @@
+import Logging
+import Synchronization
+import PostgresNIO
+import ServiceLifecycle
+
+// PostgresClient waits for a free connection as long as it takes: when every
+// connection is busy, each request queues behind them with no bound, and a
+// stalled pool stalls every route. This wrapper gives the wait a deadline
+// (`DATABASE_POOL_TIMEOUT_SECONDS`), after which the caller gets
+// `PoolTimeout`, which the gateway answers 503 with `Retry-After`. postgres-nio
+// has no such option; its lease is cancellable, so the deadline cancels it.
+
+/// No connection of the pool became free in time.
+public struct PoolTimeout: Error, Sendable {
+    public let waited: Duration
+}
+
+/// The pooled Postgres client of a service, with a bounded wait for a connection.
+public struct PooledClient: Sendable, Service {
+    public let postgres: PostgresClient
+    /// The longest wait for a free connection.
+    public let leaseTimeout: Duration
+
+    public init(configuration: PostgresClient.Configuration, leaseTimeout: Duration, backgroundLogger: Logger) {
+        postgres = PostgresClient(configuration: configuration, backgroundLogger: backgroundLogger)
+        self.leaseTimeout = leaseTimeout
+    }
+
+    public func run() async {
+        await postgres.run()
+    }
+
+    /// One statement on a pooled connection. The deadline covers the wait for
+    /// a connection; once the statement is sent, cancelling no longer stops it
+    /// (postgres-nio awaits its answer regardless), so a slow statement is
+    /// bounded by the server's `statement_timeout` instead.
+    @discardableResult
+    public func query(_ query: PostgresQuery, logger: Logger? = nil, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        let postgres = self.postgres
+        return try await withDeadline { try await postgres.query(query, logger: logger, file: file, line: line) }
+    }
+
+    /// Leases a connection for `body`, waiting at most `leaseTimeout` for it.
+    /// The lease is taken by a child task that hands the connection over and
+    /// keeps it until `body` is done, so that only the wait is cancelled, never `body`.
+    public func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        let handoff = ConnectionHandoff()
+        let postgres = self.postgres
+        return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
+            group.addTask {
+                try await postgres.withConnection { connection in await handoff.lend(connection) }
+            }
+            let timer = Task { [leaseTimeout] in
+                try await Task.sleep(for: leaseTimeout)
+                handoff.expire(PoolTimeout(waited: leaseTimeout))
+            }
+            defer { timer.cancel() }
+            let connection: PostgresConnection
+            do {
+                connection = try await handoff.borrow()
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+            timer.cancel()
+            defer { handoff.giveBack() }
+            return try await body(connection)
+        }
+    }
+
+    /// `withConnection` in a transaction: committed when `body` returns, rolled back when it throws.
+    public func withTransaction<Result: Sendable>(logger: Logger, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await withConnection { connection in
+            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
+    }
+
+    /// Runs `operation` in a task of its own and cancels it at the deadline.
+    private func withDeadline<Value: Sendable>(_ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
+        let task = Task { try await operation() }
+        let timer = Task { [leaseTimeout] in
+            try await Task.sleep(for: leaseTimeout)
+            task.cancel()
+        }
+        do {
+            let value = try await withTaskCancellationHandler { try await task.value } onCancel: { task.cancel() }
+            timer.cancel()
+            return value
+        } catch {
+            // The pool reports a cancelled wait in its own error type: what matters is whether the timer fired.
+            timer.cancel()
+            if !Task.isCancelled, case .success = await timer.result { throw PoolTimeout(waited: leaseTimeout) }
+            throw error
+        }
+    }
+}
+
+/// Passes a leased connection from the task holding the lease to the task
+/// using it, and the end of use back.
+private final class ConnectionHandoff: Sendable {
+    private enum State {
+        case waiting
+        case borrowerWaiting(CheckedContinuation<PostgresConnection, any Error>)
+        case lent(PostgresConnection, lender: CheckedContinuation<Void, Never>)
+        case inUse(lender: CheckedContinuation<Void, Never>)
+        case failed(any Error)
+        case returned
+    }
+
+    private let state = Mutex(State.waiting)
+
+    /// Called by the lease holder; returns when the borrower is done, or at
+    /// once when the borrower gave up waiting.
+    func lend(_ connection: PostgresConnection) async {
+        await withCheckedContinuation { (lender: CheckedContinuation<Void, Never>) in
+            let resume: (() -> Void)? = state.withLock { state in
+                switch state {
+                case .waiting:
+                    state = .lent(connection, lender: lender)
+                    return nil
+                case .borrowerWaiting(let borrower):
+                    state = .inUse(lender: lender)
+                    return { borrower.resume(returning: connection) }
+                case .failed, .returned:
+                    return { lender.resume() }
+                case .lent, .inUse:
+                    preconditionFailure("a connection lent twice")
+                }
+            }
+            resume?()
+        }
+    }
+
+    /// Waits for the connection; throws when the wait expired or was cancelled.
+    func borrow() async throws -> PostgresConnection {
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (borrower: CheckedContinuation<PostgresConnection, any Error>) in
+                let outcome: Result<PostgresConnection, any Error>? = state.withLock { state in
+                    switch state {
+                    case .waiting:
+                        state = .borrowerWaiting(borrower)
+                        return nil
+                    case .lent(let connection, let lender):
+                        state = .inUse(lender: lender)
+                        return .success(connection)
+                    case .failed(let error):
+                        return .failure(error)
+                    case .borrowerWaiting, .inUse, .returned:
+                        preconditionFailure("a connection borrowed twice")
+                    }
+                }
+                if let outcome { borrower.resume(with: outcome) }
+            }
+        } onCancel: {
+            expire(CancellationError())
+        }
+    }
+
+    /// Ends the wait with `error` unless the connection was handed over already.
+    func expire(_ error: any Error) {
+        let borrower: CheckedContinuation<PostgresConnection, any Error>? = state.withLock { state in
+            switch state {
+            case .waiting:
+                state = .failed(error)
+                return nil
+            case .borrowerWaiting(let borrower):
+                state = .failed(error)
+                return borrower
+            case .lent, .inUse, .failed, .returned:
+                return nil
+            }
+        }
+        borrower?.resume(throwing: error)
+    }
+
+    /// The borrower is done: the lease holder may release the connection.
+    func giveBack() {
+        let lender: CheckedContinuation<Void, Never>? = state.withLock { state in
+            guard case .inUse(let lender) = state else { return nil }
+            state = .returned
+            return lender
+        }
+        lender?.resume()
+    }
+}

@@ -1,0 +1,148 @@
+import Foundation
+import HTTPTypes
+import NIOCore
+import PostgresNIO
+import Shared
+import Testing
+import TestSupport
+
+/// Uploads and slow clients: nothing is held while the gateway waits on a
+/// client, uploads are bounded, and whatever fails leaves nothing behind.
+@Suite("Upload limits and slow clients")
+struct UploadLimitsTests {
+    typealias Setup = UploadTasksTests.Setup
+
+    /// Staging writes (uploads in progress) in the database.
+    static func stagingBlobs(_ api: GatewayClient) async throws -> Int {
+        try await TestDatabase.withClient(api.databaseURL) { client in
+            try await client.query("SELECT count(*) FROM blobs WHERE key LIKE 'staging/%'").one(Int.self)
+        }
+    }
+
+    /// Sessions of the test database that sit in an open transaction.
+    static func idleInTransaction(_ api: GatewayClient) async throws -> Int {
+        try await TestDatabase.withClient(api.databaseURL) { client in
+            try await client.query(
+                """
+                SELECT count(*) FROM pg_stat_activity
+                WHERE datname = current_database() AND state LIKE 'idle in transaction%' AND pid <> pg_backend_pid()
+                """
+            ).one(Int.self)
+        }
+    }
+
+    // MARK: Tests
+
+    @Test func slowUploadsHoldNoDatabaseConnectionSoEveryOtherRouteKeepsAnswering() async throws {
+        // Twice as many stalled uploads as the pool has connections (4 in tests).
+        try await TestGateway.run(configure: { $0.maxConcurrentUploadsPerUser = 16; $0.databasePoolTimeoutSeconds = 2 }) { api in
+            let setup = try await UploadTasksTests.setUp(api)
+            let stalled = try StalledUploads(
+                port: try #require(api.client.port), path: setup.uploadPath, token: setup.user.token, count: 8, sentBytes: 3 << 20
+            )
+            // Every upload has begun writing its archive, and waits for more bytes.
+            #expect(try await eventually(within: .seconds(20)) {
+                guard stalled.allSent else { return false }
+                return try await Self.stagingBlobs(api) == 8
+            })
+            #expect(try await Self.idleInTransaction(api) == 0)
+            for _ in 0..<12 {
+                #expect(try await api.get("/api/v1/users/me", token: setup.user.token).status == .ok)
+                #expect(try await api.get("/api/v1/set-designs/\(setup.design)", token: setup.user.token).status == .ok)
+            }
+            let other = try await UploadTasksTests.setUp(api, "bob@example.com")
+            let upload = try await api.upload(other.uploadPath, token: other.user.token, form: .file(try UploadTasksTests.smallArchive()))
+            #expect(upload.status == .accepted)
+            // The clients go away: their half-written archives go with them.
+            await stalled.stop()
+            #expect(try await eventually(within: .seconds(20)) { try await Self.stagingBlobs(api) == 0 })
+        }
+    }
+
+    @Test func uploadsBeyondAUsersBoundAre429WithRetryAfterWhileOthersStillUpload() async throws {
+        try await TestGateway.run(configure: { $0.maxConcurrentUploadsPerUser = 2; $0.maxConcurrentUploads = 3 }) { api in
+            let setup = try await UploadTasksTests.setUp(api)
+            let stalled = try StalledUploads(
+                port: try #require(api.client.port), path: setup.uploadPath, token: setup.user.token, count: 2, sentBytes: 2 << 20
+            )
+            #expect(try await eventually(within: .seconds(20)) {
+                guard stalled.allSent else { return false }
+                return try await Self.stagingBlobs(api) == 2
+            })
+            let archive = try UploadTasksTests.smallArchive()
+            let refused = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(archive))
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.retryAfter].flatMap(Int.init).map { $0 > 0 } == true)
+            #expect(refused.json["detail"].string?.isEmpty == false)
+            // Another user has a slot of the three; media uploads count alike.
+            let other = try await UploadTasksTests.setUp(api, "bob@example.com")
+            #expect(try await api.upload(other.uploadPath, token: other.user.token, form: .file(archive)).status == .accepted)
+            let image = try Fixtures.imageBytes("baseline_64x48.jpg")
+            #expect(try await api.upload("/api/v1/media/", token: setup.user.token, form: .file(image)).status == .tooManyRequests)
+            await stalled.stop()
+            #expect(try await eventually(within: .seconds(20)) {
+                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(archive)).status == .accepted
+            })
+        }
+    }
+
+    @Test func aDeclaredContentLengthOverTheLimitIs413BeforeAnyOfTheBodyIsRead() async throws {
+        try await TestGateway.run(configure: { $0.maxUploadBytes = 1 << 20 }) { api in
+            let setup = try await UploadTasksTests.setUp(api)
+            // Headers only: the body never comes, so only an answer before reading it can arrive.
+            let script = """
+                import socket, sys
+                port, token = int(sys.argv[1]), sys.argv[3]
+                for path, length in ((sys.argv[2], "99999999999"), ("/api/v1/media/", "99999999999"), ("/api/v1/media/", "99999999999999999999999")):
+                    s = socket.create_connection(("127.0.0.1", port))
+                    s.settimeout(10)
+                    s.sendall((f"POST {path} HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer {token}\\r\\n"
+                               f"Content-Type: application/zip\\r\\nContent-Length: {length}\\r\\n\\r\\nPK\\x03\\x04").encode())
+                    print(s.recv(65536).split(b"\\r\\n")[0].decode())
+                    s.close()
+                """
+            // A child process, not `run`: the answers need the cooperative threads a blocking wait would hold.
+            let client = try ChildProcess(
+                URL(fileURLWithPath: "/usr/bin/python3"),
+                arguments: ["-c", script, String(try #require(api.client.port)), setup.uploadPath, setup.user.token],
+                environment: ProcessInfo.processInfo.environment
+            )
+            #expect(await client.exitStatus(within: .seconds(30)) == 0)
+            let output = client.output
+            // A length no integer holds is refused by the HTTP parser itself.
+            #expect(output.split(separator: "\n").map { $0.split(separator: " ")[1] } == ["413", "413", "400"])
+            #expect(try await UploadTasksTests.leftovers(api) == 0)
+        }
+    }
+
+    @Test func aMalformedEndAfterTheFilePartIs422AndLeavesNoArchive() async throws {
+        try await TestGateway.run { api in
+            let setup = try await UploadTasksTests.setUp(api)
+            var body = ByteBuffer()
+            body.writeString("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.zip\"\r\n\r\n")
+            body.writeBytes(try UploadTasksTests.smallArchive())
+            body.writeString("\r\n--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nno closing boundary")
+            let response = try await api.request(
+                .post, setup.uploadPath, token: setup.user.token, body: body, headers: [.contentType: "multipart/form-data; boundary=b"]
+            )
+            #expect(response.status == .unprocessableContent)
+            #expect(response.json["detail"][0]["loc"] == ["body", "file"])
+            #expect(try await UploadTasksTests.leftovers(api) == 0)
+        }
+    }
+
+    @Test func aClientThatDisconnectsMidUploadLeavesNoStagingBlobInThePostgresStore() async throws {
+        try await TestGateway.run { api in
+            let setup = try await UploadTasksTests.setUp(api)
+            let stalled = try StalledUploads(
+                port: try #require(api.client.port), path: setup.uploadPath, token: setup.user.token, count: 1, sentBytes: 5 << 20
+            )
+            #expect(try await eventually(within: .seconds(20)) {
+                guard stalled.allSent else { return false }
+                return try await Self.stagingBlobs(api) == 1
+            })
+            await stalled.stop()
+            #expect(try await eventually(within: .seconds(20)) { try await UploadTasksTests.leftovers(api) == 0 })
+        }
+    }
+}
