@@ -1,12 +1,16 @@
 import Hummingbird
+import NIOCore
 
 /// The context of every request; `currentUser` is set by `BearerAuthenticator`.
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     var currentUser: CurrentUser?
+    /// The TCP peer: the client, or the reverse proxy in front of the gateway.
+    let peerAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        peerAddress = source.channel.remoteAddress
     }
 }
 

@@ -7,6 +7,7 @@ struct LoginController {
     let users: UsersRepository
     let hasher: PasswordHasher
     let tokens: TokenService
+    let throttle: LoginThrottle
 
     /// The form of FastAPI's `OAuth2PasswordRequestForm`.
     struct PasswordForm: RequestBody {
@@ -44,11 +45,15 @@ struct LoginController {
     @Sendable func accessToken(_ request: Request, context: AppRequestContext) async throws -> JSONResponse {
         let input = RequestInput(request, context: context)
         let form = try input.validated(try await input.formBody(PasswordForm.self))
+        let attempt = throttle.attempt(username: form.username, request: request, context: context)
+        try await throttle.checkAllowed(attempt, logger: context.logger)
         let account = try await users.credentials(email: form.username, logger: context.logger)
         let passwordMatches = try await hasher.verify(form.password, hash: account?.hashedPassword ?? hasher.decoyHash)
         guard let account, passwordMatches, account.isActive else {
+            try await throttle.recordFailure(attempt, logger: context.logger)
             throw APIError.badRequest("Incorrect email or password")
         }
+        try await throttle.recordSuccess(attempt, logger: context.logger)
         let token = try await tokens.issue(userID: account.id)
         return JSONResponse(.object(["access_token": .string(token), "token_type": "bearer"]))
     }
