@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import Shared
 import Testing
 import TestSupport
 
@@ -80,6 +81,33 @@ struct ShotTypesTests {
             #expect(update.status == .forbidden)
             #expect(try await api.delete("/api/v1/shot-types/\(id)", token: bob.token).status == .forbidden)
             #expect(try await api.put("/api/v1/shot-types/\(id)", token: alice.token, json: ["name": "Renamed"]).json["name"] == "Renamed")
+        }
+    }
+
+    /// Deleting a user sets `owner_id` of their shot types to NULL: reading,
+    /// listing and trying to change such a row answer as for any other, never 500.
+    @Test func aShotTypeWhoseOwnerWasDeletedNeverFailsAVisibilityCheck() async throws {
+        try await TestGateway.run { api in
+            let carol = try await api.createUser()
+            let bob = try await api.createUser()
+            let root = try await api.createUser(superuser: true)
+            let shared = try await api.createShotType("Shared", by: root, extra: ["public": true, "owner_id": .uuid(carol.id)])
+            let personal = try await api.createShotType("Personal", by: carol)
+            try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query("DELETE FROM users WHERE id = \(carol.id)")
+            }
+            let read = try await api.get("/api/v1/shot-types/\(shared)", token: bob.token)
+            #expect(read.status == .ok)
+            #expect(read.json["owner_id"] == .null)
+            #expect(try await api.get("/api/v1/shot-types/", token: bob.token).json["count"] == 1)
+            #expect(try await api.put("/api/v1/shot-types/\(shared)", token: bob.token, json: ["name": "x"]).status == .forbidden)
+            #expect(try await api.delete("/api/v1/shot-types/\(shared)", token: bob.token).status == .forbidden)
+            #expect(try await api.put("/api/v1/shot-types/\(personal)", token: bob.token, json: ["name": "x"]).status == .notFound)
+            #expect(try await api.get("/api/v1/shot-types/?owner_id=\(carol.id)", token: bob.token).json["count"] == 0)
+            let fixed = try await api.put("/api/v1/shot-types/\(shared)", token: root.token, json: ["name": "Kept by the platform"])
+            #expect(fixed.status == .ok)
+            #expect(fixed.json["owner_id"] == .null)
+            #expect(try await api.put("/api/v1/shot-types/\(personal)", token: root.token, json: ["name": "y"]).status == .ok)
         }
     }
 
