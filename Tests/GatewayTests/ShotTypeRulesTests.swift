@@ -64,7 +64,9 @@ struct ShotTypeRulesTests {
                 #expect(response.json["detail"][0]["loc"] == ["body", "shot_type_id"])
             }
             // Someone else's public shot type may be referenced.
-            let shared = try await api.createShotType(by: bob, extra: ["public": true])
+            let shared = try await api.createShotType(
+                by: try await api.createUser(superuser: true), extra: ["public": true, "owner_id": .uuid(bob.id)]
+            )
             #expect(try await api.post(rulesPath(guidelines), token: alice.token, json: rule("PLACEMENT", "x", shared)).status == .ok)
         }
     }

@@ -74,13 +74,43 @@ struct ShotTypesTests {
         try await TestGateway.run { api in
             let alice = try await api.createUser()
             let bob = try await api.createUser()
-            let id = try await api.createShotType(by: alice, extra: ["public": true])
+            let root = try await api.createUser(superuser: true)
+            let id = try await api.createShotType(by: root, extra: ["public": true, "owner_id": .uuid(alice.id)])
             #expect(try await api.get("/api/v1/shot-types/\(id)", token: bob.token).status == .ok)
             #expect(try await api.get("/api/v1/shot-types/", token: bob.token).json["count"] == 1)
             let update = try await api.put("/api/v1/shot-types/\(id)", token: bob.token, json: ["name": "Mine now"])
             #expect(update.status == .forbidden)
             #expect(try await api.delete("/api/v1/shot-types/\(id)", token: bob.token).status == .forbidden)
             #expect(try await api.put("/api/v1/shot-types/\(id)", token: alice.token, json: ["name": "Renamed"]).json["name"] == "Renamed")
+        }
+    }
+
+    /// A public shot type is a candidate in every tenant's matching: making
+    /// one (or unmaking it) is for superusers; repeating the current value is no change.
+    @Test func onlyASuperuserMayCreateOrSetAPublicShotType() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let root = try await api.createUser(superuser: true)
+            let body: JSONObject = ["name": "Front full body", "view_angle": "front", "framing": "full_body"]
+            var publicBody = body
+            publicBody["public"] = true
+            let refused = try await api.post("/api/v1/shot-types/", token: alice.token, json: .object(publicBody))
+            #expect(refused.status == .forbidden, "\(refused.text)")
+            #expect(refused.json["detail"].string != nil)
+            #expect(try await api.get("/api/v1/shot-types/", token: root.token).json["count"] == 0)
+
+            let own = try await api.createShotType(by: alice, extra: ["public": false])
+            let publish = try await api.put("/api/v1/shot-types/\(own)", token: alice.token, json: ["public": true, "name": "Everyone's"])
+            #expect(publish.status == .forbidden)
+            let unchanged = try await api.get("/api/v1/shot-types/\(own)", token: alice.token).json
+            #expect(unchanged["public"] == false && unchanged["name"] == "Front full body")
+            #expect(try await api.put("/api/v1/shot-types/\(own)", token: alice.token, json: ["public": false]).status == .ok)
+
+            #expect(try await api.put("/api/v1/shot-types/\(own)", token: root.token, json: ["public": true]).json["public"] == true)
+            // Now public and still hers: she may change it, but not take it back out of public.
+            #expect(try await api.put("/api/v1/shot-types/\(own)", token: alice.token, json: ["public": false]).status == .forbidden)
+            #expect(try await api.put("/api/v1/shot-types/\(own)", token: alice.token, json: ["public": true, "name": "Kept"]).status == .ok)
+            #expect(try await api.post("/api/v1/shot-types/", token: root.token, json: .object(publicBody)).json["public"] == true)
         }
     }
 
@@ -146,7 +176,8 @@ struct ShotTypesTests {
             let mallory = try await api.createUser()
             let organization = try await api.createOrganization(admin: alice)
             _ = try await api.createShotType("Personal", by: alice)
-            _ = try await api.createShotType("Public", by: alice, extra: ["public": true])
+            let root = try await api.createUser(superuser: true)
+            _ = try await api.createShotType("Public", by: root, extra: ["public": true, "owner_id": .uuid(alice.id)])
             let shared = try await api.createShotType("Shared", by: alice, organizationID: organization)
 
             let filtered = try await api.get("/api/v1/shot-types/?organization_id=\(organization)", token: alice.token)

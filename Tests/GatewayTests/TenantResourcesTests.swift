@@ -136,6 +136,29 @@ struct TenantResourcesTests {
         }
     }
 
+    @Test(arguments: resources.filter { $0.fields.contains("public") })
+    func onlyASuperuserMayCreateARowPublicOrSetPublic(_ resource: Resource) async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let root = try await api.createUser(superuser: true)
+            let refused = try await create(resource, api, alice, extra: ["public": true])
+            #expect(refused.status == .forbidden, "\(refused.text)")
+            #expect(refused.json["detail"].string != nil)
+            #expect(try await api.get(resource.path + "/", token: bob.token).json["count"] == 0)
+
+            let id = try #require(try await create(resource, api, alice).json["id"].uuid)
+            #expect(try await api.put("\(resource.path)/\(id)", token: alice.token, json: ["public": true]).status == .forbidden)
+            #expect(try await api.get("\(resource.path)/\(id)", token: bob.token).status == .notFound)
+            #expect(try await api.put("\(resource.path)/\(id)", token: alice.token, json: ["public": false]).status == .ok)
+
+            #expect(try await api.put("\(resource.path)/\(id)", token: root.token, json: ["public": true]).json["public"] == true)
+            #expect(try await api.get("\(resource.path)/\(id)", token: bob.token).status == .ok)
+            let made = try await create(resource, api, root, extra: ["public": true, "owner_id": .uuid(alice.id)])
+            #expect(made.json["public"] == true && made.json["owner_id"].uuid == alice.id)
+        }
+    }
+
     @Test(arguments: resources)
     func aRowOutsideTheRequestedOrganizationIsNotFound(_ resource: Resource) async throws {
         try await TestGateway.run { api in

@@ -82,19 +82,20 @@ struct SetDesignsController {
         guard repeats.isEmpty else { throw APIError.validation(repeats) }
         let scope = try context.scope(organizationID: organizationID)
         let viewer = context.user
-        if let ownerID = body.ownerID, !viewer.isSuperuser, ownerID != viewer.id {
-            throw APIError.forbidden("Only a superuser may give a set design to another owner")
-        }
         // A transfer needs membership of the target too (of the source, to see the design at all).
         if let target = body.organizationID, !viewer.isSuperuser, !viewer.isMember(of: target) {
             throw APIError.forbidden("Not a member of the organization to transfer to")
         }
         let (logger, base, signer) = (context.logger, signer.baseURL(of: request), signer)
         let design = try await database.transaction { connection in
+            // Only a superuser may name a new owner; anyone else may only repeat
+            // the current one, which exists, and gets a 403 for any other id.
             try await scope.requireExisting(
-                ownerID: body.ownerID, organizationID: body.organizationID, organizationIn: "body", on: connection, logger: logger
+                ownerID: viewer.isSuperuser ? body.ownerID : nil, organizationID: body.organizationID, organizationIn: "body",
+                on: connection, logger: logger
             )
-            try await TenantRows.lockForChange(SetDesignsRepository.table, id: designID, scope: scope, on: connection, logger: logger)
+            let current = try await TenantRows.lockForChange(SetDesignsRepository.table, id: designID, scope: scope, on: connection, logger: logger)
+            try scope.authorizeChange(of: current, ownerID: body.ownerID, isPublic: nil)
             let issues = try await SetDesignsRepository.unresolvedReferences(
                 presetID: body.backgroundPresetID, images: body.images, scope: scope, on: connection, logger: logger
             )
