@@ -54,6 +54,8 @@ public struct AppConfig: Sendable {
     public var workerShutdownGraceSeconds = 20.0
     /// `PROGRESS_KEEPALIVE_SECONDS`: how often a progress event stream sends a keep-alive comment (default 15).
     public var progressKeepAliveSeconds = 15.0
+    /// `WEBHOOK_MAX_ATTEMPTS`: attempts to deliver an operators' webhook message before it is given up as failed (default 20).
+    public var webhookMaxAttempts = 20
     /// `METRICS_PORT`: where a worker serves Prometheus metrics on `HOST` (`/metrics`); unset = not served.
     /// The gateway serves `/metrics` on its own port.
     public var metricsPort: Int?
@@ -101,6 +103,7 @@ public struct AppConfig: Sendable {
         reader.read("TASK_MAX_ATTEMPTS", into: &config.taskMaxAttempts, range: 1...1000)
         reader.read("WORKER_SHUTDOWN_GRACE_SECONDS", into: &config.workerShutdownGraceSeconds, range: 0...3600)
         reader.read("PROGRESS_KEEPALIVE_SECONDS", into: &config.progressKeepAliveSeconds, range: 0.05...3600)
+        reader.read("WEBHOOK_MAX_ATTEMPTS", into: &config.webhookMaxAttempts, range: 1...1000)
         reader.readOptional("METRICS_PORT", into: &config.metricsPort) { Int($0).flatMap { (1...65_535).contains($0) ? $0 : nil } }
         reader.read("LOG_LEVEL", into: &config.logLevel) { Logger.Level(rawValue: $0.lowercased()) }
         reader.read("LOG_FORMAT", into: &config.logFormat) { LogFormat(rawValue: $0.lowercased()) }

@@ -77,6 +77,13 @@ struct ConfigTests {
         ]).isEmpty)
     }
 
+    @Test func webhookMaxAttemptsDefaultsTo20AndIsBounded() throws {
+        #expect(try AppConfig.load(from: [:]).webhookMaxAttempts == 20)
+        #expect(try AppConfig.load(from: ["WEBHOOK_MAX_ATTEMPTS": "5"]).webhookMaxAttempts == 5)
+        #expect(problems(["WEBHOOK_MAX_ATTEMPTS": "0"]) == ["WEBHOOK_MAX_ATTEMPTS"])
+        #expect(problems(["WEBHOOK_MAX_ATTEMPTS": "many"]) == ["WEBHOOK_MAX_ATTEMPTS"])
+    }
+
     @Test func secretsAreNeverEchoedInErrors() {
         do {
             _ = try AppConfig.load(from: ["SECRET_KEY": "hunter2", "DATABASE_URL": "postgres://u:topsecret@"])
