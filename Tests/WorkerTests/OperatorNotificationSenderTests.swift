@@ -290,6 +290,29 @@ struct OperatorNotificationSenderTests {
         }
     }
 
+    /// Slack reads `<!channel>` as a mention and `<url|text>` as a link: every
+    /// name in the text is escaped (CONTRACT §10.16).
+    @Test func everyNameInTheWebhookTextIsEscapedSoItPingsNoOne() async throws {
+        try await withReceiver { receiver, url in
+            try await TestGateway.run(configure: { $0.operatorsWebhookURL = url }) { api in
+                _ = try await requestCompletion(
+                    api, design: "<!channel> & co", subject: "<@U024BE7LH>", shotType: "<https://evil.example|click>"
+                )
+                await receiver.setDown(false)
+                let delivered = try await TestDatabase.withDatabase(api.databaseURL) { database in
+                    try await sender(database, url).deliverDue()
+                }
+                #expect(delivered == 1)
+                let body = try #require(await receiver.delivered.first)
+                let text = try #require(try JSONParser.parse(Array(body.utf8))["text"].string)
+                #expect(!text.contains("<") && !text.contains(">"), "\(text)")
+                #expect(text.contains("\"&lt;!channel&gt; &amp; co\""))
+                #expect(text.contains("&lt;@U024BE7LH&gt;"))
+                #expect(text.contains("&lt;https://evil.example|click&gt;"))
+            }
+        }
+    }
+
     @Test func withoutAWebhookTheRequestIsStoredButNothingIsQueued() async throws {
         try await TestGateway.run { api in
             let alice = try await api.createUser()

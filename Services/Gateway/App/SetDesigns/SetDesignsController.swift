@@ -226,14 +226,32 @@ struct SetDesignsController {
 }
 
 /// The operators' webhook text (CONTRACT §10.16): the design by name and id,
-/// the requester, and what is missing by name.
+/// the requester, and what is missing by name, every name escaped.
 enum OperatorMessage {
     static func completionRequested(
         designName: String, designID: UUID, requester: String, subjects: [String], shotTypes: [String]
     ) -> String {
-        var lines = ["Completion requested for set design \"\(designName)\" (\(designID.lowercasedString)) by \(requester)."]
-        if !subjects.isEmpty { lines.append("Subjects: " + subjects.joined(separator: ", ")) }
-        if !shotTypes.isEmpty { lines.append("Shot types: " + shotTypes.joined(separator: ", ")) }
+        var lines = [
+            "Completion requested for set design \"\(slackEscaped(designName))\" (\(designID.lowercasedString)) by \(slackEscaped(requester))."
+        ]
+        if !subjects.isEmpty { lines.append("Subjects: " + subjects.map(slackEscaped).joined(separator: ", ")) }
+        if !shotTypes.isEmpty { lines.append("Shot types: " + shotTypes.map(slackEscaped).joined(separator: ", ")) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Slack reads `<...>` as links and mentions (`<!channel>` pings everyone)
+    /// and `&` as the start of an entity: a name must stay plain text.
+    static func slackEscaped(_ text: String) -> String {
+        var escaped = ""
+        escaped.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 }
