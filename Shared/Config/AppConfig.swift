@@ -8,7 +8,7 @@ public struct AppConfig: Sendable {
     public enum Environment: String, Sendable, CaseIterable { case local, staging, production }
     public enum LogFormat: String, Sendable, CaseIterable { case text, json }
 
-    /// The signing key used when `SECRET_KEY` is unset; refused in production.
+    /// The signing key used when `SECRET_KEY` is unset; refused outside `local`.
     public static let developmentSecretKey = "local-development-secret-key-change-me-0123456789"
     public static let developmentSuperuserPassword = "changethis"
 
@@ -108,15 +108,17 @@ public struct AppConfig: Sendable {
         reader.read("LOG_LEVEL", into: &config.logLevel) { Logger.Level(rawValue: $0.lowercased()) }
         reader.read("LOG_FORMAT", into: &config.logFormat) { LogFormat(rawValue: $0.lowercased()) }
 
-        if config.environment == .production {
+        // Anything but a developer's machine (staging too) must have its own secrets.
+        if config.environment != .local {
+            let environment = config.environment.rawValue
             if config.secretKey == developmentSecretKey {
                 reader.problems.append(
-                    .init(variable: "SECRET_KEY", message: "must be set to a secret of at least 32 bytes when ENVIRONMENT=production")
+                    .init(variable: "SECRET_KEY", message: "must be set to a secret of at least 32 bytes when ENVIRONMENT=\(environment)")
                 )
             }
             if config.firstSuperuserPassword == developmentSuperuserPassword {
                 reader.problems.append(
-                    .init(variable: "FIRST_SUPERUSER_PASSWORD", message: "must not be the default when ENVIRONMENT=production")
+                    .init(variable: "FIRST_SUPERUSER_PASSWORD", message: "must be set, not the default, when ENVIRONMENT=\(environment)")
                 )
             }
         }
