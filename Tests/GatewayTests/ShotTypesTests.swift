@@ -141,6 +141,32 @@ struct ShotTypesTests {
         }
     }
 
+    /// jsonb cannot hold U+0000 anywhere: a NUL in `margins`, however deep,
+    /// in a value or a key, is a 422 at that place, never a 500.
+    @Test func aNulCharacterAnywhereInMarginsIs422() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let body: JSONObject = ["name": "Front", "view_angle": "front", "framing": "full_body"]
+            let cases: [(JSONValue, JSONValue)] = [
+                (["top": "a\u{0}b"], ["body", "margins", "top"]),
+                (["outer": ["list": [1, "x\u{0}"]]], ["body", "margins", "outer", "list", 1]),
+                (["k\u{0}ey": 1], ["body", "margins", "k\u{0}ey"]),
+            ]
+            for (margins, loc) in cases {
+                var create = body
+                create["margins"] = margins
+                let created = try await api.post("/api/v1/shot-types/", token: alice.token, json: .object(create))
+                #expect(created.status == .unprocessableContent, "\(created.text)")
+                #expect(created.json["detail"][0]["type"] == "value_error")
+                #expect(created.json["detail"][0]["loc"] == loc)
+            }
+            let id = try await api.createShotType(by: alice)
+            let updated = try await api.put("/api/v1/shot-types/\(id)", token: alice.token, json: ["margins": ["top": "a\u{0}b"]])
+            #expect(updated.status == .unprocessableContent, "\(updated.text)")
+            #expect(try await api.get("/api/v1/shot-types/", token: alice.token).json["count"] == 1)
+        }
+    }
+
     @Test func aPrivateShotTypeIsInvisibleToOthers() async throws {
         try await TestGateway.run { api in
             let alice = try await api.createUser()
