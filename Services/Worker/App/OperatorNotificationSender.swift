@@ -66,10 +66,11 @@ public struct OperatorNotificationSender: Service {
     }
 
     /// One round: claims due deliveries one at a time (a claim is held only
-    /// while its own call runs) and tries each once. Returns how many were delivered.
+    /// while its own call runs) and tries each once; none after a shutdown
+    /// began. Returns how many were delivered.
     public func deliverDue() async throws -> Int {
         var delivered = 0
-        rounds: for _ in 0..<configuration.batchSize {
+        rounds: for _ in 0..<configuration.batchSize where !Task.isShuttingDownGracefully {
             switch try await claimNext() {
             case .none: break rounds
             case .gaveUp: continue
