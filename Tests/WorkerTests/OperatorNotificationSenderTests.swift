@@ -184,9 +184,11 @@ struct OperatorNotificationSenderTests {
             try await TestGateway.run(configure: { $0.operatorsWebhookURL = url }) { api in
                 _ = try await requestCompletion(api)
                 await receiver.setDown(false)
-                await receiver.setDelay(.seconds(2))
+                // Longer than the lease, which a renewal every third of it
+                // keeps (a second, and more, of slack on a busy machine).
+                await receiver.setDelay(.seconds(5))
                 try await TestDatabase.withDatabase(api.databaseURL) { database in
-                    let senders = ["a", "b"].map { name in sender(database, url, name: name) { $0.claimLease = .milliseconds(600) } }
+                    let senders = ["a", "b"].map { name in sender(database, url, name: name) { $0.claimLease = .seconds(3) } }
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for sender in senders {
                             group.addTask {
