@@ -149,7 +149,7 @@ struct OrganizationsTests {
                     async let second = api.withOwnConnection { api in
                         try await api.delete("/api/v1/organizations/\(organization)/members/\(bob.id)", token: root)
                     }
-                    #expect(try await eventually { try await waiting() == 2 })
+                    #expect(try await eventually(within: .seconds(60)) { try await waiting() == 2 })
                     try await blocker.query("COMMIT", logger: logger)
                     return [try await first.status.code, try await second.status.code].sorted()
                 }

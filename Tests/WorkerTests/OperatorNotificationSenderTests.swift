@@ -185,14 +185,14 @@ struct OperatorNotificationSenderTests {
                 _ = try await requestCompletion(api)
                 await receiver.setDown(false)
                 // Longer than the lease, which a renewal every third of it
-                // keeps (a second, and more, of slack on a busy machine).
-                await receiver.setDelay(.seconds(5))
+                // keeps (seconds of slack for a busy machine).
+                await receiver.setDelay(.seconds(8))
                 try await TestDatabase.withDatabase(api.databaseURL) { database in
-                    let senders = ["a", "b"].map { name in sender(database, url, name: name) { $0.claimLease = .seconds(3) } }
+                    let senders = ["a", "b"].map { name in sender(database, url, name: name) { $0.claimLease = .seconds(6) } }
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for sender in senders {
                             group.addTask {
-                                _ = try await eventually(within: .seconds(20), every: .milliseconds(50)) {
+                                _ = try await eventually(within: .seconds(40), every: .milliseconds(50)) {
                                     _ = try await sender.deliverDue()
                                     return await !receiver.delivered.isEmpty
                                 }
