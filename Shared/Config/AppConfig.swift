@@ -8,7 +8,7 @@ public struct AppConfig: Sendable {
     public enum Environment: String, Sendable, CaseIterable { case local, staging, production }
     public enum LogFormat: String, Sendable, CaseIterable { case text, json }
 
-    /// The signing key used when `SECRET_KEY` is unset; refused in production.
+    /// The signing key used when `SECRET_KEY` is unset; refused outside `local`.
     public static let developmentSecretKey = "local-development-secret-key-change-me-0123456789"
     public static let developmentSuperuserPassword = "changethis"
 
@@ -81,6 +81,8 @@ public struct AppConfig: Sendable {
     public var workerShutdownGraceSeconds = 20.0
     /// `PROGRESS_KEEPALIVE_SECONDS`: how often a progress event stream sends a keep-alive comment (default 15).
     public var progressKeepAliveSeconds = 15.0
+    /// `WEBHOOK_MAX_ATTEMPTS`: attempts to deliver an operators' webhook message before it is given up as failed (default 20).
+    public var webhookMaxAttempts = 20
     /// `METRICS_PORT`: where a worker serves Prometheus metrics on `HOST` (`/metrics`); unset = not served.
     /// The gateway serves `/metrics` on its own port.
     public var metricsPort: Int?
@@ -143,19 +145,22 @@ public struct AppConfig: Sendable {
         reader.read("TASK_MAX_ATTEMPTS", into: &config.taskMaxAttempts, range: 1...1000)
         reader.read("WORKER_SHUTDOWN_GRACE_SECONDS", into: &config.workerShutdownGraceSeconds, range: 0...3600)
         reader.read("PROGRESS_KEEPALIVE_SECONDS", into: &config.progressKeepAliveSeconds, range: 0.05...3600)
+        reader.read("WEBHOOK_MAX_ATTEMPTS", into: &config.webhookMaxAttempts, range: 1...1000)
         reader.readOptional("METRICS_PORT", into: &config.metricsPort) { Int($0).flatMap { (1...65_535).contains($0) ? $0 : nil } }
         reader.read("LOG_LEVEL", into: &config.logLevel) { Logger.Level(rawValue: $0.lowercased()) }
         reader.read("LOG_FORMAT", into: &config.logFormat) { LogFormat(rawValue: $0.lowercased()) }
 
-        if config.environment == .production {
+        // Anything but a developer's machine (staging too) must have its own secrets.
+        if config.environment != .local {
+            let environment = config.environment.rawValue
             if config.secretKey == developmentSecretKey {
                 reader.problems.append(
-                    .init(variable: "SECRET_KEY", message: "must be set to a secret of at least 32 bytes when ENVIRONMENT=production")
+                    .init(variable: "SECRET_KEY", message: "must be set to a secret of at least 32 bytes when ENVIRONMENT=\(environment)")
                 )
             }
             if config.firstSuperuserPassword == developmentSuperuserPassword {
                 reader.problems.append(
-                    .init(variable: "FIRST_SUPERUSER_PASSWORD", message: "must not be the default when ENVIRONMENT=production")
+                    .init(variable: "FIRST_SUPERUSER_PASSWORD", message: "must be set, not the default, when ENVIRONMENT=\(environment)")
                 )
             }
         }

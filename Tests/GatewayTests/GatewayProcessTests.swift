@@ -26,6 +26,15 @@ struct GatewayProcessTests {
         #expect(gateway.output.contains("SECRET_KEY"))
     }
 
+    @Test func stagingWithoutItsOwnSuperuserPasswordRefusesToStart() async throws {
+        let gateway = try ChildProcess(
+            Binaries.gateway, environment: ["ENVIRONMENT": "staging", "SECRET_KEY": String(repeating: "k", count: 40)]
+        )
+        #expect(await gateway.exitStatus(within: .seconds(60)) == 78)
+        #expect(gateway.output.contains("FIRST_SUPERUSER_PASSWORD"))
+        #expect(!gateway.output.contains("SECRET_KEY"))
+    }
+
     @Test func migrateAppliesTheSchemaAndServeStopsOnSigterm() async throws {
         try await TestDatabase.withFresh { url in
             let port = try freeLoopbackPort()

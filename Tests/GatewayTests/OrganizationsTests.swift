@@ -1,4 +1,7 @@
 import Foundation
+import Logging
+import PostgresNIO
+import Shared
 import Testing
 import TestSupport
 
@@ -94,6 +97,70 @@ struct OrganizationsTests {
 
             let again = try await api.delete("/api/v1/organizations/\(organization)/members/\(bob.id)", token: alice.token)
             #expect(again.status == .notFound)
+        }
+    }
+
+    @Test func theLastAdminCannotBeRemovedButOneOfTwoCan() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            let members = "/api/v1/organizations/\(organization)/members"
+
+            let byHerself = try await api.delete("\(members)/\(alice.id)", token: alice.token)
+            #expect(byHerself.status == .conflict)
+            #expect(byHerself.json["detail"].string != nil)
+            #expect(try await api.delete("\(members)/\(alice.id)", token: try await api.superuserToken()).status == .conflict)
+
+            try await api.addMember(bob, to: organization, by: alice, role: "admin")
+            #expect(try await api.delete("\(members)/\(alice.id)", token: alice.token).status == .ok)
+            #expect(try await api.delete("\(members)/\(bob.id)", token: bob.token).status == .conflict)
+            let left = try await api.get(members, token: bob.token)
+            #expect(left.json["data"].array?.map { $0["user_id"].uuid } == [bob.id])
+        }
+    }
+
+    /// Two removals of the last two admins at once: the admins' rows are
+    /// locked, so the second waits for the first, then finds the last admin.
+    @Test func twoConcurrentRemovalsOfTheLastTwoAdminsLeaveOne() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            try await api.addMember(bob, to: organization, by: alice, role: "admin")
+            let root = try await api.superuserToken()
+            let logger = Logger(label: "blocker")
+            let statuses = try await TestDatabase.withClient(api.databaseURL) { client in
+                @Sendable func waiting() async throws -> Int {
+                    try await client.query(
+                        """
+                        SELECT count(*) FROM pg_stat_activity
+                        WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE '%FROM memberships%'
+                        """
+                    ).one(Int.self)
+                }
+                return try await client.withConnection { blocker in
+                    // Both removals queue behind this lock on the admins' rows, then race for them.
+                    try await blocker.query("BEGIN", logger: logger)
+                    try await blocker.query("SELECT FROM memberships WHERE organization_id = \(organization) FOR UPDATE", logger: logger)
+                    async let first = api.withOwnConnection { api in
+                        try await api.delete("/api/v1/organizations/\(organization)/members/\(alice.id)", token: root)
+                    }
+                    async let second = api.withOwnConnection { api in
+                        try await api.delete("/api/v1/organizations/\(organization)/members/\(bob.id)", token: root)
+                    }
+                    #expect(try await eventually(within: .seconds(60)) { try await waiting() == 2 })
+                    try await blocker.query("COMMIT", logger: logger)
+                    return [try await first.status.code, try await second.status.code].sorted()
+                }
+            }
+            #expect(statuses == [200, 409])
+            let admins = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query(
+                    "SELECT count(*) FROM memberships WHERE organization_id = \(organization) AND role = 'admin'"
+                ).one(Int.self)
+            }
+            #expect(admins == 1)
         }
     }
 

@@ -98,6 +98,123 @@ struct ReverseProxyTests {
         }
     }
 
+    /// Every spelling that nginx or the gateway might read as `/metrics`
+    /// (slashes, dot segments, percent-encoding, case) is refused by nginx.
+    @Test func metricsStayPrivateHoweverTheyAreSpelt() async throws {
+        try await TestGateway.run { api in
+            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+                let direct = try await api.get("/metrics", token: nil)
+                #expect(direct.text.contains("# HELP "))
+                let spellings = [
+                    "/metrics", "/metrics/", "//metrics", "///metrics/", "/Metrics", "/METRICS/", "/./metrics", "/api/../metrics",
+                    "/api/v1/../../metrics", "/%6Detrics", "/%2Fmetrics", "/x/..%2Fmetrics", "/metrics%2F", "/metrics;x",
+                    "/metrics?format=text", "/metrics/?", "/metrics#x",
+                ]
+                for spelling in spellings {
+                    let (response, body) = try await Self.send(.GET, nginx.baseURL + spelling, token: nil)
+                    #expect(response.status != .ok, "\(spelling)")
+                    #expect(!String(buffer: body).contains("# HELP "), "\(spelling)")
+                }
+            }
+        }
+    }
+
+    /// `?access_token=` on the progress stream (CONTRACT §10.17) and a signed
+    /// media URL's signature are credentials: nginx logs those requests
+    /// without their query string, and other requests with theirs.
+    @Test func theAccessLogNeverHoldsAnAccessTokenOrAMediaSignature() async throws {
+        try await TestGateway.run { api in
+            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+                let setup = try await UploadTasksTests.setUp(api)
+                let uploaded = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try UploadTasksTests.smallArchive()))
+                let task = try #require(uploaded.json["id"].uuid)
+                try await UploadTaskEventsTests.change(api, task: task, "status = 'FAILED', error_message = 'stopped', completed_at = now()")
+
+                let events = "/api/v1/set-designs/upload-tasks/\(task)/events"
+                let (stream, body) = try await Self.send(.GET, nginx.baseURL + events + "?access_token=\(setup.user.token)", token: nil)
+                #expect(stream.status == .ok)
+                #expect(String(buffer: body).contains("FAILED"))
+                let (trailing, _) = try await Self.send(.GET, nginx.baseURL + events + "/?access_token=\(setup.user.token)", token: nil)
+                #expect(trailing.status != .internalServerError)
+
+                let media = try #require(
+                    try await api.upload("/api/v1/media/", token: setup.user.token, form: .file(try Fixtures.imageBytes("baseline_64x48.jpg"))).json["url"].string
+                )
+                let signed = String(media[try #require(media.range(of: "/api/v1/media/")).lowerBound...])
+                #expect(signed.contains("signature="))
+                let (download, _) = try await Self.send(.GET, nginx.baseURL + signed, token: nil)
+                #expect(download.status == .ok)
+                let (listed, _) = try await Self.send(.GET, nginx.baseURL + "/api/v1/shot-types/?skip=0&limit=5", token: setup.user.token)
+                #expect(listed.status == .ok)
+
+                // nginx writes a request's line once its response has gone out.
+                #expect(await eventually { nginx.accessLog.contains("/api/v1/shot-types/") })
+                let log = nginx.accessLog
+                #expect(!log.contains(setup.user.token))
+                #expect(!log.contains("access_token"))
+                #expect(!log.contains("signature="))
+                #expect(log.contains("\"GET \(events) HTTP/1.1\" 200"), "\(log)")
+                #expect(log.contains("/content HTTP/1.1\" 200"), "\(log)")
+                #expect(log.contains("\"GET /api/v1/shot-types/?skip=0&limit=5 HTTP/1.1\" 200"), "\(log)")
+            }
+        }
+    }
+
+    @Test func mediaResponsesCarryNosniffOnceThroughNginxAndFromTheGateway() async throws {
+        try await TestGateway.run { api in
+            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+                let user = try await api.createUser()
+                let uploaded = try await api.upload("/api/v1/media/", token: user.token, form: .file(try Fixtures.imageBytes("baseline_64x48.jpg")))
+                let url = try #require(uploaded.json["url"].string)
+                let path = String(url[try #require(url.range(of: "/api/v1/media/")).lowerBound...])
+                let (direct, _) = try await Self.send(.GET, "http://127.0.0.1:\(try #require(api.client.port))" + path, token: nil)
+                #expect(direct.status == .ok)
+                #expect(direct.headers["X-Content-Type-Options"] == ["nosniff"])
+                let (proxied, _) = try await Self.send(.GET, nginx.baseURL + path, token: nil)
+                #expect(proxied.status == .ok)
+                #expect(proxied.headers["X-Content-Type-Options"] == ["nosniff"])
+                let (missing, _) = try await Self.send(.GET, nginx.baseURL + "/api/v1/media/\(UUID())/content", token: user.token)
+                #expect(missing.status == .notFound)
+                #expect(missing.headers["X-Content-Type-Options"] == ["nosniff"])
+            }
+        }
+    }
+
+    /// nginx's coarse per-address limit on the login route: a burst passes,
+    /// a flood beyond it gets 429 with `Retry-After` and a `detail` body,
+    /// even for the right password (the gateway never limits those).
+    @Test func aFloodOfLoginsFromOneAddressIsLimitedByNginx() async throws {
+        try await TestGateway.run { api in
+            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+                let user = try await api.createUser()
+                let form = Array("username=\(user.email)&password=\(user.password)".utf8)
+                let responses = try await withThrowingTaskGroup(of: (Int, String?, String).self) { group in
+                    for _ in 0..<50 {
+                        group.addTask {
+                            let (response, body) = try await Self.send(
+                                .POST, nginx.baseURL + "/api/v1/login/access-token", token: nil, body: form,
+                                headers: [("Content-Type", "application/x-www-form-urlencoded")]
+                            )
+                            return (Int(response.status.code), response.headers["Retry-After"].first, String(buffer: body))
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                let passed = responses.filter { $0.0 == 200 }
+                let limited = responses.filter { $0.0 == 429 }
+                #expect(passed.count >= 20, "\(responses.map(\.0))")
+                #expect(!limited.isEmpty, "\(responses.map(\.0))")
+                #expect(passed.count + limited.count == responses.count)
+                for (_, retryAfter, body) in limited {
+                    #expect(retryAfter != nil)
+                    #expect(try JSONParser.parse(Array(body.utf8))["detail"].string != nil)
+                }
+                // Other routes are not limited.
+                for _ in 0..<30 { #expect(try await Self.send(.GET, nginx.baseURL + "/api/v1/users/me", token: user.token).0.status == .ok) }
+            }
+        }
+    }
+
     @Test func aLargeJSONBodyOutsideTheUploadRoutesIsBufferedByNginxAsUsual() async throws {
         // The control for the upload test: the log line it looks for does appear when a body is buffered.
         try await TestGateway.run { api in

@@ -233,6 +233,39 @@ struct SetDesignsTests {
         }
     }
 
+    /// A member who made themselves owner of the organization's design would
+    /// keep it after leaving the organization: only a superuser changes owners.
+    @Test func onlyASuperuserMayChangeADesignsOwner() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            try await api.addMember(bob, to: organization, by: alice)
+            let id = try #require(
+                try await api.post("/api/v1/set-designs/?organization_id=\(organization)", token: alice.token, json: ["name": "Team"]).json["id"].uuid
+            )
+            let taken = try await api.put("/api/v1/set-designs/\(id)", token: bob.token, json: ["owner_id": .uuid(bob.id), "name": "Bob's"])
+            #expect(taken.status == .forbidden)
+            #expect(taken.json["detail"].string != nil)
+            // An id that names nobody is refused the same way, not looked up for a non-superuser.
+            #expect(try await api.put("/api/v1/set-designs/\(id)", token: bob.token, json: ["owner_id": .uuid(UUID())]).status == .forbidden)
+            let unchanged = try await api.get("/api/v1/set-designs/\(id)", token: alice.token).json
+            #expect(unchanged["owner_id"].uuid == alice.id && unchanged["name"] == "Team")
+            // Repeating the current owner is no change.
+            let edited = try await api.put("/api/v1/set-designs/\(id)", token: bob.token, json: ["owner_id": .uuid(alice.id), "name": "Edited"])
+            #expect(edited.status == .ok)
+
+            let given = try await api.put("/api/v1/set-designs/\(id)", token: try await api.superuserToken(), json: ["owner_id": .uuid(bob.id)])
+            #expect(given.json["owner_id"].uuid == bob.id)
+            // Owning it grants nothing once bob has left the organization.
+            #expect(try await api.delete("/api/v1/organizations/\(organization)/members/\(bob.id)", token: alice.token).status == .ok)
+            #expect(try await api.get("/api/v1/set-designs/\(id)", token: bob.token).status == .notFound)
+            #expect(try await api.put("/api/v1/set-designs/\(id)", token: bob.token, json: ["name": "x"]).status == .notFound)
+            #expect(try await api.get("/api/v1/set-designs/", token: bob.token).json["count"] == 0)
+            #expect(try await api.get("/api/v1/set-designs/\(id)", token: alice.token).status == .ok)
+        }
+    }
+
     @Test func deletingADesignRemovesItsImagesButKeepsMedia() async throws {
         try await TestGateway.run { api in
             let world = try await world(api)

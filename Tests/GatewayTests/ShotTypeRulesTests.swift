@@ -64,7 +64,9 @@ struct ShotTypeRulesTests {
                 #expect(response.json["detail"][0]["loc"] == ["body", "shot_type_id"])
             }
             // Someone else's public shot type may be referenced.
-            let shared = try await api.createShotType(by: bob, extra: ["public": true])
+            let shared = try await api.createShotType(
+                by: try await api.createUser(superuser: true), extra: ["public": true, "owner_id": .uuid(bob.id)]
+            )
             #expect(try await api.post(rulesPath(guidelines), token: alice.token, json: rule("PLACEMENT", "x", shared)).status == .ok)
         }
     }
@@ -129,6 +131,33 @@ struct ShotTypeRulesTests {
             #expect(placement["rule_value"] == "upper_body")
             #expect(placement["shot_types"].array?.map { $0["name"].string } == ["Alpha", "Zeta"])
             #expect(placement["shot_types"][0].keys == ShotTypesTests.publicFields)
+        }
+    }
+
+    /// Personal guidelines of a member may name the organization's shot
+    /// types; once the member has left, those rows are hidden like deleted
+    /// ones instead of showing the organization's shot types in full.
+    @Test func rulesNameOnlyShotTypesTheCallerCanSee() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            try await api.addMember(bob, to: organization, by: alice)
+            let shared = try await api.createShotType("Team front", by: alice, organizationID: organization)
+            let own = try await api.createShotType("Own front", by: bob)
+            let guidelines = try await api.createGuidelines(by: bob)
+            let replaced = try await api.put(
+                rulesPath(guidelines) + "/bulk-replace", token: bob.token, json: group("PLACEMENT", "upper_body", [shared, own])
+            )
+            #expect(replaced.json["count"] == 2)
+
+            _ = try await api.delete("/api/v1/organizations/\(organization)/members/\(bob.id)", token: alice.token)
+            let grouped = try await api.get(rulesPath(guidelines) + "/grouped", token: bob.token)
+            #expect(grouped.json["data"][0]["shot_types"].array?.map { $0["name"].string } == ["Own front"])
+            let flat = try await api.get(rulesPath(guidelines) + "/", token: bob.token)
+            #expect(flat.json["data"].array?.map { $0["shot_type_id"].uuid } == [own])
+            let root = try await api.superuserToken()
+            #expect(try await api.get(rulesPath(guidelines) + "/", token: root).json["count"] == 2)
         }
     }
 

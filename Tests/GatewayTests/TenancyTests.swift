@@ -71,8 +71,14 @@ struct TenancyTests {
             try await TestDatabase.withClient(url) { client in
                 let viewer = UUID()
                 let stranger = UUID()
-                let cases: [(owner: UUID, organization: UUID?, superuser: Bool, filter: UUID?, visible: Bool)] = [
+                let cases: [(owner: UUID?, organization: UUID?, superuser: Bool, filter: UUID?, visible: Bool)] = [
                     (viewer, nil, false, nil, true),  // own personal row
+                    (viewer, Self.otherOrganization, false, nil, false),  // owning grants nothing in an organization one left
+                    (viewer, Self.organization, false, nil, true),
+                    (nil, nil, false, nil, false),  // the owner was deleted: false, never NULL
+                    (nil, Self.organization, false, nil, true),
+                    (nil, Self.otherOrganization, false, nil, false),
+                    (nil, nil, true, nil, true),
                     (stranger, nil, false, nil, false),  // someone else's personal row
                     (stranger, Self.organization, false, nil, true),  // a row of my organization
                     (stranger, Self.otherOrganization, false, nil, false),  // a foreign organization's row
@@ -86,6 +92,35 @@ struct TenancyTests {
                         """
                         SELECT row_visible(\(testCase.owner), \(testCase.organization), \(viewer), \(testCase.superuser),
                                            \([Self.organization]), \(testCase.filter))
+                        """
+                    )
+                    for try await visible in rows.decode(Bool.self) {
+                        #expect(visible == testCase.visible, "\(testCase)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// Public rows add to `row_visible` only without an organization filter;
+    /// NULL arguments (a deleted owner, a missing flag) give false, never NULL.
+    @Test func catalogRowVisibleAddsPublicRowsAndIsNeverNull() async throws {
+        try await TestDatabase.withFresh { url in
+            try await TestDatabase.withClient(url) { client in
+                let viewer = UUID()
+                let cases: [(isPublic: Bool?, owner: UUID?, organization: UUID?, filter: UUID?, visible: Bool)] = [
+                    (true, nil, nil, nil, true),  // a system row: public, owner deleted
+                    (true, nil, Self.otherOrganization, nil, true),
+                    (true, nil, Self.otherOrganization, Self.organization, false),  // the filter hides public rows
+                    (false, nil, nil, nil, false),
+                    (nil, nil, nil, nil, false),
+                    (nil, viewer, nil, nil, true),
+                ]
+                for testCase in cases {
+                    let rows = try await client.query(
+                        """
+                        SELECT catalog_row_visible(\(testCase.isPublic), \(testCase.owner), \(testCase.organization), \(viewer),
+                                                   false, \([Self.organization]), \(testCase.filter))
                         """
                     )
                     for try await visible in rows.decode(Bool.self) {

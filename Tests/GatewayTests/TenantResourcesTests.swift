@@ -111,6 +111,54 @@ struct TenantResourcesTests {
         }
     }
 
+    /// Owning a row of an organization grants nothing once the owner has left it.
+    @Test(arguments: resources)
+    func aMemberRemovedFromTheOrganizationLosesTheRowsTheyOwnThere(_ resource: Resource) async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let organization = try await api.createOrganization(admin: alice)
+            try await api.addMember(bob, to: organization, by: alice)
+            let created = try await create(resource, api, bob, query: "?organization_id=\(organization)")
+            #expect(created.json["owner_id"].uuid == bob.id)
+            let id = try #require(created.json["id"].uuid)
+            let personal = try #require(try await create(resource, api, bob).json["id"].uuid)
+
+            let removed = try await api.delete("/api/v1/organizations/\(organization)/members/\(bob.id)", token: alice.token)
+            #expect(removed.status == .ok)
+            #expect(try await api.get("\(resource.path)/\(id)", token: bob.token).status == .notFound)
+            #expect(try await api.put("\(resource.path)/\(id)", token: bob.token, json: ["name": "Still mine"]).status == .notFound)
+            #expect(try await api.delete("\(resource.path)/\(id)", token: bob.token).status == .notFound)
+            let list = try await api.get(resource.path + "/", token: bob.token)
+            #expect(list.json["data"].array?.map { $0["id"].uuid } == [personal])
+            // The organization keeps the row.
+            #expect(try await api.get("\(resource.path)/\(id)", token: alice.token).status == .ok)
+        }
+    }
+
+    @Test(arguments: resources.filter { $0.fields.contains("public") })
+    func onlyASuperuserMayCreateARowPublicOrSetPublic(_ resource: Resource) async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bob = try await api.createUser()
+            let root = try await api.createUser(superuser: true)
+            let refused = try await create(resource, api, alice, extra: ["public": true])
+            #expect(refused.status == .forbidden, "\(refused.text)")
+            #expect(refused.json["detail"].string != nil)
+            #expect(try await api.get(resource.path + "/", token: bob.token).json["count"] == 0)
+
+            let id = try #require(try await create(resource, api, alice).json["id"].uuid)
+            #expect(try await api.put("\(resource.path)/\(id)", token: alice.token, json: ["public": true]).status == .forbidden)
+            #expect(try await api.get("\(resource.path)/\(id)", token: bob.token).status == .notFound)
+            #expect(try await api.put("\(resource.path)/\(id)", token: alice.token, json: ["public": false]).status == .ok)
+
+            #expect(try await api.put("\(resource.path)/\(id)", token: root.token, json: ["public": true]).json["public"] == true)
+            #expect(try await api.get("\(resource.path)/\(id)", token: bob.token).status == .ok)
+            let made = try await create(resource, api, root, extra: ["public": true, "owner_id": .uuid(alice.id)])
+            #expect(made.json["public"] == true && made.json["owner_id"].uuid == alice.id)
+        }
+    }
+
     @Test(arguments: resources)
     func aRowOutsideTheRequestedOrganizationIsNotFound(_ resource: Resource) async throws {
         try await TestGateway.run { api in

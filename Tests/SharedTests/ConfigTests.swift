@@ -77,6 +77,37 @@ struct ConfigTests {
         ]).isEmpty)
     }
 
+    /// Staging is as exposed as production: anything but `local` needs its own secrets.
+    @Test(arguments: ["staging", "production", "PRODUCTION"])
+    func outsideLocalAMissingOrDefaultSecretKeyOrPasswordIsRefused(_ environment: String) throws {
+        #expect(problems(["ENVIRONMENT": environment]) == ["SECRET_KEY", "FIRST_SUPERUSER_PASSWORD"])
+        #expect(problems([
+            "ENVIRONMENT": environment, "SECRET_KEY": AppConfig.developmentSecretKey,
+            "FIRST_SUPERUSER_PASSWORD": AppConfig.developmentSuperuserPassword,
+        ]) == ["SECRET_KEY", "FIRST_SUPERUSER_PASSWORD"])
+        #expect(problems(["ENVIRONMENT": environment, "SECRET_KEY": String(repeating: "s", count: 32)]) == ["FIRST_SUPERUSER_PASSWORD"])
+        #expect(problems(["ENVIRONMENT": environment, "FIRST_SUPERUSER_PASSWORD": "not-the-default"]) == ["SECRET_KEY"])
+        do {
+            _ = try AppConfig.load(from: ["ENVIRONMENT": environment])
+        } catch {
+            #expect(error.description.contains("ENVIRONMENT=\(environment.lowercased())"))
+        }
+        let config = try AppConfig.load(from: [
+            "ENVIRONMENT": environment, "SECRET_KEY": String(repeating: "s", count: 32),
+            "FIRST_SUPERUSER_PASSWORD": "not-the-default",
+        ])
+        #expect(config.environment.rawValue == environment.lowercased())
+        // Locally the defaults are what make a fresh checkout run.
+        #expect(problems(["ENVIRONMENT": "local"]).isEmpty)
+    }
+
+    @Test func webhookMaxAttemptsDefaultsTo20AndIsBounded() throws {
+        #expect(try AppConfig.load(from: [:]).webhookMaxAttempts == 20)
+        #expect(try AppConfig.load(from: ["WEBHOOK_MAX_ATTEMPTS": "5"]).webhookMaxAttempts == 5)
+        #expect(problems(["WEBHOOK_MAX_ATTEMPTS": "0"]) == ["WEBHOOK_MAX_ATTEMPTS"])
+        #expect(problems(["WEBHOOK_MAX_ATTEMPTS": "many"]) == ["WEBHOOK_MAX_ATTEMPTS"])
+    }
+
     @Test func secretsAreNeverEchoedInErrors() {
         do {
             _ = try AppConfig.load(from: ["SECRET_KEY": "hunter2", "DATABASE_URL": "postgres://u:topsecret@"])

@@ -2,7 +2,7 @@ import Foundation
 
 /// Debian's nginx with the production config of `deploy/nginx/` in front of
 /// a gateway, on a free loopback port. Only the listen address, the upstream
-/// and the paths nginx writes to differ from what is deployed.
+/// and the paths nginx writes to (logs included) differ from what is deployed.
 public enum TestNginx {
     static let deployDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -12,7 +12,10 @@ public enum TestNginx {
     public struct Instance: Sendable {
         public var baseURL: String
         var errorLogPath: String
+        var accessLogPath: String
         public var errorLog: String { (try? String(contentsOfFile: errorLogPath, encoding: .utf8)) ?? "" }
+        /// The site's own access log, in the format it configures.
+        public var accessLog: String { (try? String(contentsOfFile: accessLogPath, encoding: .utf8)) ?? "" }
     }
 
     /// Runs nginx until `body` returns.
@@ -26,7 +29,9 @@ public enum TestNginx {
 
         let site = try String(contentsOf: deployDirectory.appendingPathComponent("gateway.conf"), encoding: .utf8)
         guard site.contains("listen 80;") else { throw TestFailure("deploy/nginx/gateway.conf no longer has `listen 80;`") }
+        guard site.contains("/var/log/nginx/access.log") else { throw TestFailure("deploy/nginx/gateway.conf no longer logs to /var/log/nginx/access.log") }
         try site.replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(port);")
+            .replacingOccurrences(of: "/var/log/nginx/access.log", with: "\(directory.path)/site-access.log")
             .write(to: directory.appendingPathComponent("gateway.conf"), atomically: true, encoding: .utf8)
         let upstream = try String(contentsOf: deployDirectory.appendingPathComponent("upstream.conf"), encoding: .utf8)
         guard upstream.contains("server 127.0.0.1:8000;") else { throw TestFailure("deploy/nginx/upstream.conf changed its server line") }
@@ -62,7 +67,10 @@ public enum TestNginx {
         // SIGQUIT, never SIGKILL: a killed master would leave its worker serving the port.
         defer { nginx.signal(SIGQUIT) }
         let listening = await eventually(within: .seconds(10)) { canConnect(port: port) || !nginx.isRunning }
-        let instance = Instance(baseURL: "http://127.0.0.1:\(port)", errorLogPath: directory.appendingPathComponent("error.log").path)
+        let instance = Instance(
+            baseURL: "http://127.0.0.1:\(port)", errorLogPath: directory.appendingPathComponent("error.log").path,
+            accessLogPath: directory.appendingPathComponent("site-access.log").path
+        )
         guard listening, nginx.isRunning else { throw TestFailure("nginx did not start: \(nginx.output) \(instance.errorLog)") }
         return try await body(instance)
     }

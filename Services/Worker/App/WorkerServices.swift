@@ -24,8 +24,7 @@ public enum WorkerServices {
             services.append(.init(service: metrics.server(host: config.host, port: port, logger: logger)))
         }
         if let webhook = config.operatorsWebhookURL {
-            var configuration = OperatorNotificationSender.Configuration(webhookURL: webhook)
-            configuration.pollInterval = .seconds(config.workerPollSeconds)
+            let configuration = OperatorNotificationSender.Configuration(webhookURL: webhook, config: config)
             services.append(.init(service: OperatorNotificationSender(database: database, configuration: configuration, logger: logger)))
         }
         return ServiceGroup(

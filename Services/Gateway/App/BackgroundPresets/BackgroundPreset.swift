@@ -2,7 +2,8 @@ import Foundation
 import PostgresNIO
 import Shared
 
-/// `/api/v1/background-presets/`: reusable backgrounds; public ones are shared with everyone.
+/// `/api/v1/background-presets/`: reusable backgrounds; public ones (made so by
+/// superusers only) are shared with everyone.
 struct BackgroundPresetPublic: CatalogResource {
     static let table = TenantTable(name: "background_presets", noun: "Background preset", hasPublicFlag: true)
 
@@ -35,7 +36,7 @@ struct BackgroundPresetPublic: CatalogResource {
         }
     }
 
-    struct Update: RequestBody {
+    struct Update: CatalogUpdate {
         var named: NamedFields
         var isPublic: Bool?
 

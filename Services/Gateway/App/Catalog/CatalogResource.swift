@@ -9,7 +9,7 @@ import Shared
 /// of its insert and update; `CatalogController` supplies the rest.
 protocol CatalogResource: JSONRepresentable {
     associatedtype Create: OwnedCreate
-    associatedtype Update: RequestBody
+    associatedtype Update: CatalogUpdate
 
     static var table: TenantTable { get }
     /// The id's path parameter; routes nested under the resource must use the same name.
@@ -32,6 +32,21 @@ extension CatalogResource {
 protocol OwnedCreate: RequestBody {
     var ownerID: UUID? { get }
     var organizationID: UUID? { get }
+    /// The new row's public flag, for a resource that has one.
+    var isPublic: Bool { get }
+}
+
+extension OwnedCreate {
+    var isPublic: Bool { false }
+}
+
+/// An update body; one of a resource with a public flag may name it (null = no change).
+protocol CatalogUpdate: RequestBody {
+    var isPublic: Bool? { get }
+}
+
+extension CatalogUpdate {
+    var isPublic: Bool? { nil }
 }
 
 /// Who owns a new row, as `TenantScope.ownership` decided.
@@ -81,6 +96,7 @@ struct CatalogController<Resource: CatalogResource> {
         let organizationID = input.queryUUID("organization_id")
         let body = try input.validated(try await input.jsonBody(Resource.Create.self))
         let scope = try context.scope(organizationID: organizationID)
+        try scope.authorizeCreation(isPublic: body.isPublic)
         let logger = context.logger
         let created = try await database.transaction { connection in
             let owner = try await scope.existingOwnership(
@@ -110,7 +126,8 @@ struct CatalogController<Resource: CatalogResource> {
         let scope = try context.scope(organizationID: organizationID)
         let logger = context.logger
         let updated = try await database.transaction { connection in
-            try await TenantRows.lockForChange(Resource.table, id: resourceID, scope: scope, on: connection, logger: logger)
+            let current = try await TenantRows.lockForChange(Resource.table, id: resourceID, scope: scope, on: connection, logger: logger)
+            try scope.authorizeChange(of: current, ownerID: nil, isPublic: body.isPublic)
             try await Resource.update(resourceID, with: body, in: CatalogWrite(connection: connection, scope: scope, logger: logger))
             return try Resource(row: try await TenantRows.find(Resource.table, id: resourceID, scope: scope, on: connection, logger: logger))
         }

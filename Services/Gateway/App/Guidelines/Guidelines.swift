@@ -33,7 +33,7 @@ struct GuidelinesPublic: CatalogResource {
         }
     }
 
-    struct Update: RequestBody {
+    struct Update: CatalogUpdate {
         var named: NamedFields
         /// nil = rules unchanged; listed keys are replaced, unlisted keys stay.
         var shotTypeRules: [GuidelinesShotTypeRuleGroupInput]?

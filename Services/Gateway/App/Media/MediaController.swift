@@ -113,6 +113,7 @@ struct MediaController {
             .eTag: "\"\(hash)\"",
             .cacheControl: "private, max-age=\(signer.lifetime), immutable",
             .acceptRanges: "bytes",
+            .xContentTypeOptions: "nosniff",  // uploaded bytes are never sniffed into HTML or script
         ]
         if let match = request.headers[.ifNoneMatch], Self.matches(match, hash: hash) {
             return Response(status: .notModified, headers: headers)

@@ -126,14 +126,37 @@ struct OrganizationsRepository: Sendable {
         }
     }
 
-    /// Removes a membership; false when there was none.
+    /// Removes a membership; false when there was none, a 409 when it is the
+    /// organization's last admin. The admins' rows (and the member's) are
+    /// locked first, in one order (no deadlock), so of two removals of the
+    /// last two admins at once the second waits, then sees one admin left and
+    /// refuses.
     func removeMember(_ userID: UUID, from organizationID: UUID, logger: Logger) async throws -> Bool {
-        let rows = try await database.client.query(
-            "DELETE FROM memberships WHERE organization_id = \(organizationID) AND user_id = \(userID) RETURNING user_id",
-            logger: logger
-        )
-        for try await _ in rows.decode(UUID.self) { return true }
-        return false
+        try await database.transaction { connection in
+            let rows = try await connection.query(
+                """
+                SELECT user_id, role = 'admin' FROM memberships
+                WHERE organization_id = \(organizationID) AND (role = 'admin' OR user_id = \(userID))
+                ORDER BY user_id
+                FOR UPDATE
+                """,
+                logger: logger
+            )
+            var (found, isAdmin, admins) = (false, false, 0)
+            for try await (member, admin) in rows.decode((UUID, Bool).self) {
+                if admin { admins += 1 }
+                if member == userID { (found, isAdmin) = (true, admin) }
+            }
+            guard found else { return false }
+            if isAdmin, admins == 1 {
+                throw APIError.conflict("An organization keeps at least one admin: this is its last one")
+            }
+            try await connection.query(
+                "DELETE FROM memberships WHERE organization_id = \(organizationID) AND user_id = \(userID)",
+                logger: logger
+            )
+            return true
+        }
     }
 
     private static func decodeOrganizations(_ rows: PostgresRowSequence) async throws -> [OrganizationPublic] {

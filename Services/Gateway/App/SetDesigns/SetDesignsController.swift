@@ -82,19 +82,20 @@ struct SetDesignsController {
         guard repeats.isEmpty else { throw APIError.validation(repeats) }
         let scope = try context.scope(organizationID: organizationID)
         let viewer = context.user
-        if let ownerID = body.ownerID, !viewer.isSuperuser, ownerID != viewer.id {
-            throw APIError.forbidden("Only a superuser may give a set design to another owner")
-        }
         // A transfer needs membership of the target too (of the source, to see the design at all).
         if let target = body.organizationID, !viewer.isSuperuser, !viewer.isMember(of: target) {
             throw APIError.forbidden("Not a member of the organization to transfer to")
         }
         let (logger, base, signer) = (context.logger, signer.baseURL(of: request), signer)
         let design = try await database.transaction { connection in
+            // Only a superuser may name a new owner; anyone else may only repeat
+            // the current one, which exists, and gets a 403 for any other id.
             try await scope.requireExisting(
-                ownerID: body.ownerID, organizationID: body.organizationID, organizationIn: "body", on: connection, logger: logger
+                ownerID: viewer.isSuperuser ? body.ownerID : nil, organizationID: body.organizationID, organizationIn: "body",
+                on: connection, logger: logger
             )
-            try await TenantRows.lockForChange(SetDesignsRepository.table, id: designID, scope: scope, on: connection, logger: logger)
+            let current = try await TenantRows.lockForChange(SetDesignsRepository.table, id: designID, scope: scope, on: connection, logger: logger)
+            try scope.authorizeChange(of: current, ownerID: body.ownerID, isPublic: nil)
             let issues = try await SetDesignsRepository.unresolvedReferences(
                 presetID: body.backgroundPresetID, images: body.images, scope: scope, on: connection, logger: logger
             )
@@ -225,14 +226,32 @@ struct SetDesignsController {
 }
 
 /// The operators' webhook text (CONTRACT §10.16): the design by name and id,
-/// the requester, and what is missing by name.
+/// the requester, and what is missing by name, every name escaped.
 enum OperatorMessage {
     static func completionRequested(
         designName: String, designID: UUID, requester: String, subjects: [String], shotTypes: [String]
     ) -> String {
-        var lines = ["Completion requested for set design \"\(designName)\" (\(designID.lowercasedString)) by \(requester)."]
-        if !subjects.isEmpty { lines.append("Subjects: " + subjects.joined(separator: ", ")) }
-        if !shotTypes.isEmpty { lines.append("Shot types: " + shotTypes.joined(separator: ", ")) }
+        var lines = [
+            "Completion requested for set design \"\(slackEscaped(designName))\" (\(designID.lowercasedString)) by \(slackEscaped(requester))."
+        ]
+        if !subjects.isEmpty { lines.append("Subjects: " + subjects.map(slackEscaped).joined(separator: ", ")) }
+        if !shotTypes.isEmpty { lines.append("Shot types: " + shotTypes.map(slackEscaped).joined(separator: ", ")) }
         return lines.joined(separator: "\n")
+    }
+
+    /// Slack reads `<...>` as links and mentions (`<!channel>` pings everyone)
+    /// and `&` as the start of an entity: a name must stay plain text.
+    static func slackEscaped(_ text: String) -> String {
+        var escaped = ""
+        escaped.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            default: escaped.unicodeScalars.append(scalar)
+            }
+        }
+        return escaped
     }
 }

@@ -21,14 +21,14 @@ struct ShotTypeRulesController {
     private static let guidelines = GuidelinesPublic.table
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let (guidelinesID, _) = try await visibleGuidelines(request, context: context)
-        let rules = try await ShotTypeRulesRepository.rules(of: guidelinesID, on: database.client, logger: context.logger)
+        let (guidelinesID, scope) = try await visibleGuidelines(request, context: context)
+        let rules = try await ShotTypeRulesRepository.rules(of: guidelinesID, scope: scope, on: database.client, logger: context.logger)
         return JSONResponse(Page(data: rules, count: rules.count))
     }
 
     @Sendable func grouped(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let (guidelinesID, _) = try await visibleGuidelines(request, context: context)
-        let groups = try await ShotTypeRulesRepository.groups(of: guidelinesID, on: database.client, logger: context.logger)
+        let (guidelinesID, scope) = try await visibleGuidelines(request, context: context)
+        let groups = try await ShotTypeRulesRepository.groups(of: guidelinesID, scope: scope, on: database.client, logger: context.logger)
         return JSONResponse(Page(data: groups, count: groups.count))
     }
 
@@ -76,7 +76,7 @@ struct ShotTypeRulesController {
                 on: connection, logger: logger
             )
             return try await ShotTypeRulesRepository.rules(
-                of: guidelinesID, key: (group.ruleKind, group.ruleValue), on: connection, logger: logger
+                of: guidelinesID, key: (group.ruleKind, group.ruleValue), scope: scope, on: connection, logger: logger
             )
         }
         return JSONResponse(Page(data: rules, count: rules.count))

@@ -3,20 +3,22 @@ import Logging
 import PostgresNIO
 import Shared
 
-/// SQL for `guidelines_shot_type_rules`. Rules pointing at deleted shot types
-/// are kept but never shown. Callers hold the guidelines row lock
+/// SQL for `guidelines_shot_type_rules`. Rules pointing at deleted shot types,
+/// or at shot types the caller cannot see (a former member's guidelines that
+/// name the organization's shot types, say), are kept but never shown. Callers hold the guidelines row lock
 /// (`TenantRows.lockForChange`) for every change, which serialises concurrent
 /// bulk-replaces of one guideline.
 struct ShotTypeRulesRepository: Sendable {
     /// Flat rows, ordered by kind (as text), value and age; optionally one key only.
     static func rules(
-        of guidelinesID: UUID, key: (kind: GuidelinesShotTypeRuleKind, value: String)? = nil,
+        of guidelinesID: UUID, key: (kind: GuidelinesShotTypeRuleKind, value: String)? = nil, scope: TenantScope,
         on client: some PostgresQueryable, logger: Logger
     ) async throws -> [GuidelinesShotTypeRulePublic] {
+        let viewer = try TenantScope(viewer: scope.viewer, organizationID: nil)
         let rows = try await client.run(
             """
             SELECT r.* FROM guidelines_shot_type_rules r
-            JOIN shot_types st ON st.id = r.shot_type_id AND st.deleted_at IS NULL
+            JOIN shot_types t ON t.id = r.shot_type_id AND \(visible: ShotTypePublic.table, in: viewer)
             WHERE r.guidelines_id = \(guidelinesID)
               AND (\(key?.kind.rawValue)::text IS NULL OR (r.rule_kind::text = \(key?.kind.rawValue) AND r.rule_value = \(key?.value)))
             ORDER BY r.rule_kind::text, r.rule_value, r.created_at, r.id
@@ -29,14 +31,17 @@ struct ShotTypeRulesRepository: Sendable {
     }
 
     /// Groups by (kind, value), shot types by name, each a full `ShotTypePublic`.
-    static func groups(of guidelinesID: UUID, on client: some PostgresQueryable, logger: Logger) async throws -> [GuidelinesShotTypeRuleGroup] {
+    static func groups(
+        of guidelinesID: UUID, scope: TenantScope, on client: some PostgresQueryable, logger: Logger
+    ) async throws -> [GuidelinesShotTypeRuleGroup] {
+        let viewer = try TenantScope(viewer: scope.viewer, organizationID: nil)
         let rows = try await client.run(
             """
-            SELECT r.rule_kind::text AS rule_kind_text, r.rule_value AS rule_value_text, st.*
+            SELECT r.rule_kind::text AS rule_kind_text, r.rule_value AS rule_value_text, t.*
             FROM guidelines_shot_type_rules r
-            JOIN shot_types st ON st.id = r.shot_type_id AND st.deleted_at IS NULL
+            JOIN shot_types t ON t.id = r.shot_type_id AND \(visible: ShotTypePublic.table, in: viewer)
             WHERE r.guidelines_id = \(guidelinesID)
-            ORDER BY r.rule_kind::text, r.rule_value, st.name, st.id
+            ORDER BY r.rule_kind::text, r.rule_value, t.name, t.id
             """,
             logger: logger
         )

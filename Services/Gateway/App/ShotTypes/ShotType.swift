@@ -6,7 +6,8 @@ extension ViewAngle: APIEnum {}
 extension ShotTypeFraming: APIEnum {}
 
 /// `/api/v1/shot-types/`: `ShotTypePublic`, field for field. Deletes are soft;
-/// public shot types are seen by everyone and changed only by their owners.
+/// public shot types are seen by everyone, made public only by superusers and
+/// changed only by those who see them without the flag.
 struct ShotTypePublic: CatalogResource {
     static let table = TenantTable(name: "shot_types", noun: "Shot type", hasPublicFlag: true, softDeletes: true)
 
@@ -125,6 +126,7 @@ struct ShotTypePublic: CatalogResource {
         var fields: Fields
         var ownerID: UUID?
         var organizationID: UUID?
+        var isPublic: Bool { fields.isPublic ?? false }
 
         static func read(_ reader: ObjectReader) -> Create? {
             let fields = Fields.read(reader, creating: true)
@@ -134,8 +136,9 @@ struct ShotTypePublic: CatalogResource {
         }
     }
 
-    struct Update: RequestBody {
+    struct Update: CatalogUpdate {
         var fields: Fields
+        var isPublic: Bool? { fields.isPublic }
 
         static func read(_ reader: ObjectReader) -> Update? {
             Update(fields: Fields.read(reader, creating: false))

@@ -25,7 +25,7 @@ struct SubjectPublic: CatalogResource {
         }
     }
 
-    struct Update: RequestBody {
+    struct Update: CatalogUpdate {
         var named: NamedFields
 
         static func read(_ reader: ObjectReader) -> Update? {

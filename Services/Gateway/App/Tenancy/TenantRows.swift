@@ -20,6 +20,14 @@ struct TenantTable: Sendable {
     var labelColumn = "t.name"
 }
 
+/// The columns of a tenant row that only a superuser may change (CONTRACT §3),
+/// as they stand before an update.
+struct PrivilegedColumns: Sendable {
+    var ownerID: UUID?
+    /// Always false for a table without a public flag.
+    var isPublic: Bool
+}
+
 /// An id a request refers to, and where in the request it stands.
 struct Reference: Sendable {
     var id: UUID
@@ -108,22 +116,27 @@ struct TenantRows: Sendable {
 
     /// Locks a row for a change in the caller's transaction: 404 when the
     /// caller cannot see it, 403 when they see it only because it is public.
+    /// Returns what an update may change only as a superuser, so the caller
+    /// can tell a change of it from a repeat of the current value.
+    @discardableResult
     static func lockForChange(
         _ table: TenantTable, id: UUID, scope: TenantScope, on connection: PostgresConnection, logger: Logger
-    ) async throws {
+    ) async throws -> PrivilegedColumns {
         let rows = try await connection.query(
             """
-            SELECT \(changeableIn: scope) FROM \(unescaped: table.name) t
+            SELECT \(changeableIn: scope), t.owner_id, \(unescaped: table.hasPublicFlag ? "t.public" : "false")
+            FROM \(unescaped: table.name) t
             WHERE t.id = \(id) AND \(visible: table, in: scope)
             FOR UPDATE
             """,
             logger: logger
         )
-        for try await changeable in rows.decode(Bool.self) {
+        // owner_id is NULL once a shot type's creator is deleted.
+        for try await (changeable, ownerID, isPublic) in rows.decode((Bool, UUID?, Bool).self) {
             guard changeable else {
                 throw APIError.forbidden("Not enough permissions to change this \(table.noun.lowercased())")
             }
-            return
+            return PrivilegedColumns(ownerID: ownerID, isPublic: isPublic)
         }
         throw APIError.notFound("\(table.noun) not found")
     }

@@ -5,8 +5,9 @@ import Shared
 
 /// CONTRACT §3's tenancy rules in one value: who is asking and, when the
 /// request names one, which organization it is narrowed to. Queries pass its
-/// fields to the SQL function `row_visible` (sql/0001); creates ask it for the
-/// new row's owner and organization.
+/// fields to the SQL function `row_visible` (sql/0001, redefined in sql/0006);
+/// creates ask it for the new row's owner and organization, and updates
+/// whether the caller may change an owner or a public flag.
 struct TenantScope: Sendable {
     let viewer: CurrentUser
     /// The `organization_id` query parameter, already checked for membership.
@@ -47,6 +48,25 @@ struct TenantScope: Sendable {
             throw .forbidden("Not a member of this organization")
         }
         return (requestedOwnerID ?? viewer.id, target)
+    }
+
+    /// What only a superuser may change on a row (CONTRACT §3): its owner (a
+    /// member who made themselves owner would otherwise keep a row of their
+    /// organization), and its public flag (a public shot type is a candidate
+    /// in every tenant's matching). Naming the current value is no change.
+    func authorizeChange(of current: PrivilegedColumns, ownerID: UUID?, isPublic: Bool?) throws(APIError) {
+        guard !viewer.isSuperuser else { return }
+        if let ownerID, ownerID != current.ownerID {
+            throw .forbidden("Only a superuser may change the owner")
+        }
+        if let isPublic, isPublic != current.isPublic {
+            throw .forbidden("Only a superuser may set public")
+        }
+    }
+
+    /// A new row may be public only when a superuser creates it.
+    func authorizeCreation(isPublic: Bool) throws(APIError) {
+        try authorizeChange(of: PrivilegedColumns(ownerID: nil, isPublic: false), ownerID: nil, isPublic: isPublic)
     }
 
     /// `ownership`, with the ids it names checked to exist (see `requireExisting`).
