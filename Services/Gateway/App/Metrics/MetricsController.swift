@@ -25,19 +25,20 @@ struct MetricsController {
         )
     }
 
-    /// One statement: a row per status (zero when none), with the stuck and undelivered counts.
+    /// One statement: a row per status (zero when none), with the stuck, undelivered and failed counts.
     private func readQueue(logger: Logger) async throws {
         let rows = try await database.client.query(
             """
             SELECT s.status::text, coalesce(o.tasks, 0), coalesce(extract(epoch FROM o.oldest_age), 0)::float8,
                    (SELECT count(*) FROM stuck_upload_tasks),
-                   (SELECT count(*) FROM operator_notifications WHERE delivered_at IS NULL)
+                   (SELECT count(*) FROM operator_notifications WHERE delivered_at IS NULL AND failed_at IS NULL),
+                   (SELECT count(*) FROM operator_notifications WHERE failed_at IS NOT NULL)
             FROM unnest(enum_range(NULL::upload_task_status)) s (status)
             LEFT JOIN upload_task_overview o ON o.status = s.status
             """,
             logger: logger
         )
-        for try await (status, tasks, oldestAge, stuck, undelivered) in rows.decode((String, Int, Double, Int, Int).self) {
+        for try await (status, tasks, oldestAge, stuck, undelivered, failed) in rows.decode((String, Int, Double, Int, Int, Int).self) {
             registry.makeGauge(
                 descriptor: .init(metricName: "upload_tasks", unitName: "", helpText: "Upload tasks by status."), labels: [("status", status)]
             ).set(Int64(tasks))
@@ -57,6 +58,12 @@ struct MetricsController {
                     metricName: "operator_notifications_backlog", unitName: "", helpText: "Operator notifications not yet delivered."
                 )
             ).set(Int64(undelivered))
+            registry.makeGauge(
+                descriptor: .init(
+                    metricName: "operator_notifications_failed", unitName: "",
+                    helpText: "Operator notifications given up after WEBHOOK_MAX_ATTEMPTS."
+                )
+            ).set(Int64(failed))
         }
     }
 }
