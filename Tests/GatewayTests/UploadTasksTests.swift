@@ -157,7 +157,13 @@ struct UploadTasksTests {
                 time.sleep(0.5)
                 s.close()
                 """
-            try run("/usr/bin/python3", ["-c", script, String(api.client.port!), setup.uploadPath, setup.user.token])
+            // A child process, not `run`: the gateway must read its bytes on the threads a blocking wait would hold.
+            let client = try ChildProcess(
+                URL(fileURLWithPath: "/usr/bin/python3"),
+                arguments: ["-c", script, String(api.client.port!), setup.uploadPath, setup.user.token],
+                environment: ProcessInfo.processInfo.environment
+            )
+            #expect(await client.exitStatus(within: .seconds(60)) == 0, "\(client.output)")
             // Regular files anywhere under the store, staging area included.
             let files = {
                 (FileManager.default.enumerator(atPath: root)?.allObjects as? [String] ?? []).filter { path in

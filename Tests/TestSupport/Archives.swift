@@ -68,6 +68,9 @@ public struct ArchiveBuilder: Sendable {
 }
 
 /// Runs a tool to completion; a non-zero exit is an error with its output.
+/// It blocks its thread, one of the few the in-process gateways run on: never
+/// for a process that talks to such a gateway (use `ChildProcess`), or the
+/// two wait for each other.
 @discardableResult
 public func run(_ executable: String, _ arguments: [String], in directory: URL? = nil) throws -> String {
     let process = Process()
