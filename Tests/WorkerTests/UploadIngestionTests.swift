@@ -498,6 +498,51 @@ struct UploadIngestionTests {
         }
     }
 
+    @Test func aTaskStillRunningAtItsDeadlineFailsInsteadOfRenewingItsLease() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            let archive = try builder.archive()
+            let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(archive))
+            let id = try #require(response.json["id"].uuid)
+            // Uploaded, then no blob can be written: storing the image waits for ever while
+            // the lease is renewed. The lock goes before the worker stops: its slot waits
+            // for the stuck statement.
+            let logger = Logger(label: "lock")
+            let task = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    try await connection.query("LOCK TABLE blobs IN EXCLUSIVE MODE", logger: logger)
+                    return try await TestWorker.run(api.config, configure: { $0.deadline = .seconds(3); $0.lease = .seconds(2) }) {
+                        let task = try await Self.waitForEnd(id, token: setup.user.token, api)
+                        try await connection.query("ROLLBACK", logger: logger)
+                        return task
+                    }
+                }
+            }
+            #expect(task["status"].string == "FAILED")
+            #expect(task["error_message"].string == "Processing took longer than 3 seconds, the limit for one upload.")
+            #expect(try await Self.attempts(of: task, api) == 1)
+            #expect(try await Self.count("set_base_images", api) == 0)
+        }
+    }
+
+    @Test func aTaskClaimedAgainAfterItsDeadlineFailsAtOnce() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            let id = try await Self.abandonedTask(setup, api, attempts: 1)
+            try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query("UPDATE upload_tasks SET started_at = now() - interval '2 hours' WHERE id = \(id)")
+            }
+            let task = try await TestWorker.run(api.config) { try await Self.waitForEnd(id, token: setup.user.token, api) }
+            #expect(task["status"].string == "FAILED")
+            #expect(task["error_message"].string == "Processing took longer than 3600 seconds, the limit for one upload.")
+            #expect(try await Self.count("set_base_images", api) == 0)
+        }
+    }
+
     /// Runs one worker per name, all at once, until `body` returns.
     static func withWorkers(_ names: [String], _ config: AppConfig, _ body: @escaping @Sendable () async throws -> Void) async throws {
         guard let first = names.first else { return try await body() }
