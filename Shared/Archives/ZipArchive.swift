@@ -263,7 +263,9 @@ public final class ZipArchive {
                     try widen(&compressed)
                     try widen(&offset)
                 } else if id == 0x7075, length >= 5, field[0] == 1, field.le32(1) == checksum(rawName) {
-                    unicodeName = field[5...]  // Info-ZIP Unicode Path: UTF-8 name beside a legacy one
+                    // Info-ZIP Unicode Path: UTF-8 name beside a legacy one, held to the same limit.
+                    guard length - 5 <= limits.maxNameBytes else { throw ZipArchiveError.nameTooLong(limit: limits.maxNameBytes) }
+                    unicodeName = field[5...]
                 }
                 at += 4 + length
             }

@@ -461,6 +461,21 @@ struct ZipArchiveTests {
         #expect(error?.description == "The archive has a file name longer than 1024 bytes, the limit.")
     }
 
+    @Test func aUnicodePathFieldLongerThanTheLimitIsRefusedToo() async throws {
+        // Info-ZIP's Unicode Path extra field (0x7075) names the entry instead of its short legacy name.
+        for (name, length) in [("at", 1024), ("over", 1025)] {
+            try scratch.python("""
+                import struct, zipfile, zlib
+                info = zipfile.ZipInfo('x.txt')
+                unicode = ('\\u00e9' * 512 + 'a')[:\(length - 512)].encode()
+                info.extra = struct.pack('<HHBI', 0x7075, 5 + len(unicode), 1, zlib.crc32(b'x.txt')) + unicode
+                with zipfile.ZipFile('\(name).zip', 'w') as z: z.writestr(info, b'x')
+                """)
+        }
+        #expect(try await ZipArchive(path: scratch.path("at.zip")).entries[0].path.utf8.count == 1024)
+        await #expect(throws: ZipArchiveError.nameTooLong(limit: 1024)) { _ = try await ZipArchive(path: scratch.path("over.zip")) }
+    }
+
     @Test func nulBytesAndInvalidUTF8InNamesBecomeReplacementCharacters() async throws {
         // zipfile cuts names at NUL: write placeholders and patch the bytes in.
         try scratch.python("""
