@@ -25,16 +25,20 @@ public struct ZipLimits: Sendable, Equatable {
     public var maxRatio: Int
     /// ... checked only once this many uncompressed bytes are reached.
     public var ratioAppliesAbove: Int
+    /// Longest entry name in bytes; an archive with a longer one is refused. Names are
+    /// reported in task results and matched against shot types: this bounds both.
+    public var maxNameBytes: Int
 
     public init(
         maxEntries: Int = 10_000, maxEntryBytes: Int = 256 << 20, maxTotalBytes: Int = 8 << 30,
-        maxRatio: Int = 200, ratioAppliesAbove: Int = 1 << 20
+        maxRatio: Int = 200, ratioAppliesAbove: Int = 1 << 20, maxNameBytes: Int = 1024
     ) {
         self.maxEntries = maxEntries
         self.maxEntryBytes = maxEntryBytes
         self.maxTotalBytes = maxTotalBytes
         self.maxRatio = maxRatio
         self.ratioAppliesAbove = ratioAppliesAbove
+        self.maxNameBytes = maxNameBytes
     }
 
     /// Whether `uncompressed` bytes from `compressed` ones is a suspicious ratio.
@@ -50,6 +54,9 @@ public enum ZipArchiveError: Error, Equatable, Sendable, CustomStringConvertible
     case notAZip
     case truncated
     case corruptArchive(reason: String)
+    /// Two entries share bytes: the construction of overlapping zip bombs.
+    case overlappingEntries(first: String, second: String)
+    case nameTooLong(limit: Int)
     case tooManyEntries(count: Int, limit: Int)
     case tooManyFolders(count: Int, limit: Int)
     case tooLargeInTotal(limit: Int)
@@ -63,9 +70,12 @@ public enum ZipArchiveError: Error, Equatable, Sendable, CustomStringConvertible
     public var description: String {
         switch self {
         case .io(let reason): "The archive could not be read: \(reason)."
-        case .notAZip: "The file is not a ZIP archive, or it is cut short: it has no end-of-archive record."
-        case .truncated: "The archive is cut short: it ends before the data its directory points to."
-        case .corruptArchive(let reason): "The archive's directory is damaged: \(reason)."
+        case .notAZip: "The file is not a readable ZIP archive: it has no end-of-archive record (it is not a ZIP, or it is cut short)."
+        case .truncated: "The file is not a readable ZIP archive: it ends before the data its directory points to."
+        case .corruptArchive(let reason): "The file is not a readable ZIP archive: \(reason)."
+        case .overlappingEntries(let first, let second):
+            "The file is not a readable ZIP archive: the data of \"\(first)\" and \"\(second)\" overlap (a likely zip bomb)."
+        case .nameTooLong(let limit): "The archive has a file name longer than \(limit) bytes, the limit."
         case .tooManyEntries(let count, let limit): "The archive has \(count) files; the limit is \(limit)."
         case .tooManyFolders(let count, let limit): "The archive has \(count) folders; the limit is \(limit)."
         case .tooLargeInTotal(let limit): "The archive's files add up to more than \(describe(bytes: limit)), the limit."
@@ -89,7 +99,7 @@ private func describe(bytes count: Int) -> String {
     return "\(count) bytes"
 }
 
-/// One central directory record.
+/// One central directory record, its offsets and sizes checked against the archive.
 public struct ZipEntry: Sendable, Equatable {
     public let path: String
     /// Name ends with "/" or the MS-DOS directory attribute (0x10) is set.
@@ -103,15 +113,21 @@ public struct ZipEntry: Sendable, Equatable {
     /// Declared size over `maxEntryBytes`, or declared ratio over `maxRatio`: skip as too large.
     public let exceedsEntryLimit: Bool
     let localHeaderOffset: UInt64
+    /// Length of the name as stored, in bytes.
+    let nameLength: Int
+    /// Where the next entry's local header (or the central directory) starts: this
+    /// entry's local header and data must end by then.
+    var slotEnd: UInt64
 
     public var isEncrypted: Bool { flags & 1 != 0 }
     /// Stored (0) or deflate (8).
     public var isSupported: Bool { compressionMethod == 0 || compressionMethod == 8 }
 
     /// About the bytes a reader of the entry reads: its local header and data
-    /// (the header's extra field, unknown until read, is left out).
+    /// (the header's extra field, unknown until read, is left out). Checked at
+    /// open to lie within the archive, so this cannot overflow.
     public var approximateSpan: Range<UInt64> {
-        localHeaderOffset..<(localHeaderOffset + 30 + UInt64(path.utf8.count) + compressedSize)
+        localHeaderOffset..<(localHeaderOffset + 30 + UInt64(nameLength) + compressedSize)
     }
 }
 
@@ -152,14 +168,18 @@ public final class ZipArchive {
             throw ZipArchiveError.entryTooLarge(path: entry.path, limit: limits.maxEntryBytes)
         }
         if entry.exceedsEntryLimit { throw ZipArchiveError.entryCompressionRatioTooHigh(path: entry.path, limit: limits.maxRatio) }
-        // The local header's name and extra lengths may differ from the central directory's.
+        // The local header's name and extra lengths may differ from the central directory's,
+        // but its data must still end before the next entry's header: no sharing of bytes.
         let local = try await Self.array(source, at: entry.localHeaderOffset, count: 30)
         guard local.le32(0) == 0x0403_4b50 else {
             throw ZipArchiveError.corruptEntry(path: entry.path, reason: "its local header is missing")
         }
-        let start = entry.localHeaderOffset + 30 + UInt64(local.le16(26)) + UInt64(local.le16(28))
-        guard start <= source.size, entry.compressedSize <= source.size - start else { throw ZipArchiveError.truncated }
-        let stream = try EntryStream(archive: self, entry: entry, dataOffset: start, chunkSize: max(chunkSize, 1024))
+        let start = entry.localHeaderOffset + 30 + UInt64(local.le16(26)) + UInt64(local.le16(28))  // offset < size: no overflow
+        guard let end = checkedSum(start, entry.compressedSize), end <= entry.slotEnd else {
+            throw ZipArchiveError.corruptArchive(reason: "the data of \"\(entry.path)\" runs into what follows it")
+        }
+        let size = min(max(chunkSize, 1024), 16 << 20)  // zlib counts in 32 bits
+        let stream = try EntryStream(archive: self, entry: entry, dataOffset: start, chunkSize: size)
         return ZipEntryReader(entry: entry, stream: stream)
     }
 
@@ -212,14 +232,16 @@ public final class ZipArchive {
         var window = Window(file: file, next: directory.offset, end: directory.offset + directory.size)
         var entries: [ZipEntry] = []
         var files = 0, folders = 0
-        var totalUncompressed: UInt64 = 0, totalCompressed: UInt64 = 0
+        var totalUncompressed: UInt64 = 0
         for _ in 0..<directory.count {
             let header = try await window.take(46)
             guard header.le32(0) == 0x0201_4b50 else { throw ZipArchiveError.corruptArchive(reason: "an entry's header is missing") }
             let flags = header.le16(8), crc = header.le32(16)
             var compressed = UInt64(header.le32(20)), uncompressed = UInt64(header.le32(24))
             var offset = UInt64(header.le32(42))
-            let rawName = try await window.take(Int(header.le16(28)))
+            let nameLength = Int(header.le16(28))
+            guard nameLength <= limits.maxNameBytes else { throw ZipArchiveError.nameTooLong(limit: limits.maxNameBytes) }
+            let rawName = try await window.take(nameLength)
             let extra = Array(try await window.take(Int(header.le16(30))))
             _ = try await window.take(Int(header.le16(32)))  // comment
             var unicodeName: ArraySlice<UInt8>?
@@ -241,9 +263,16 @@ public final class ZipArchive {
                     try widen(&compressed)
                     try widen(&offset)
                 } else if id == 0x7075, length >= 5, field[0] == 1, field.le32(1) == checksum(rawName) {
-                    unicodeName = field[5...]  // Info-ZIP Unicode Path: UTF-8 name beside a legacy one
+                    // Info-ZIP Unicode Path: UTF-8 name beside a legacy one, held to the same limit.
+                    guard length - 5 <= limits.maxNameBytes else { throw ZipArchiveError.nameTooLong(limit: limits.maxNameBytes) }
+                    unicodeName = field[5...]
                 }
                 at += 4 + length
+            }
+            // Offsets and sizes may be anything up to 2^64 - 1 (ZIP64): the entry's local
+            // header, name and data must fit before the central directory.
+            guard let spanEnd = checkedSum(offset, 30 + UInt64(nameLength), compressed), spanEnd <= directory.offset else {
+                throw ZipArchiveError.corruptArchive(reason: "an entry's data lies outside the archive")
             }
             let path = decodeName(rawName, utf8Flag: flags & 0x0800 != 0, unicodeName: unicodeName)
             let isDirectory = path.hasSuffix("/") || header.le32(38) & 0x10 != 0
@@ -251,26 +280,39 @@ public final class ZipArchive {
                 || limits.ratioExceeded(uncompressed: uncompressed, compressed: compressed))
             if isDirectory { folders += 1 } else {
                 files += 1
-                // Saturating: declared sizes are up to 2^64 - 1 each.
-                let sums = (totalUncompressed.addingReportingOverflow(uncompressed), totalCompressed.addingReportingOverflow(compressed))
-                totalUncompressed = sums.0.overflow ? .max : sums.0.partialValue
-                totalCompressed = sums.1.overflow ? .max : sums.1.partialValue
+                totalUncompressed = checkedSum(totalUncompressed, uncompressed) ?? .max  // saturating
             }
             // Past a limit, go on counting for the message but stop keeping entries.
             if files <= limits.maxEntries, folders <= limits.maxEntries {
                 entries.append(ZipEntry(
                     path: path, isDirectory: isDirectory, flags: flags, compressionMethod: header.le16(10), crc32: crc,
                     compressedSize: compressed, uncompressedSize: uncompressed, exceedsEntryLimit: exceeds,
-                    localHeaderOffset: offset))
+                    localHeaderOffset: offset, nameLength: nameLength, slotEnd: directory.offset))
             }
         }
         if files > limits.maxEntries { throw ZipArchiveError.tooManyEntries(count: files, limit: limits.maxEntries) }
         if folders > limits.maxEntries { throw ZipArchiveError.tooManyFolders(count: folders, limit: limits.maxEntries) }
+        try assignSlots(&entries)
         if totalUncompressed > UInt64(limits.maxTotalBytes) { throw ZipArchiveError.tooLargeInTotal(limit: limits.maxTotalBytes) }
-        if limits.ratioExceeded(uncompressed: totalUncompressed, compressed: totalCompressed) {
+        // Against the bytes really there, not the compressed sizes the entries claim.
+        if limits.ratioExceeded(uncompressed: totalUncompressed, compressed: file.size) {
             throw ZipArchiveError.compressionRatioTooHigh(limit: limits.maxRatio)
         }
         return entries
+    }
+
+    /// Entries in offset order must not share bytes (overlapping entries let a small
+    /// archive inflate its data many times over); each gets the room up to the next.
+    /// Disjoint spans before the central directory also mean that the compressed
+    /// sizes add up to less than the archive.
+    private static func assignSlots(_ entries: inout [ZipEntry]) throws(ZipArchiveError) {
+        let order = entries.indices.sorted { entries[$0].localHeaderOffset < entries[$1].localHeaderOffset }
+        for (earlier, later) in zip(order, order.dropFirst()) {
+            guard entries[earlier].approximateSpan.upperBound <= entries[later].localHeaderOffset else {
+                throw .overlappingEntries(first: entries[earlier].path, second: entries[later].path)
+            }
+            entries[earlier].slotEnd = entries[later].localHeaderOffset
+        }
     }
 
     /// `count` bytes from `offset` of `source`, checked to be within it first.
@@ -287,14 +329,34 @@ public final class ZipArchive {
 
     /// UTF-8 when flagged or given in a Unicode Path field. Otherwise CP437 per APPNOTE, except
     /// that valid UTF-8 is taken as such: Info-ZIP on Linux and macOS write UTF-8 without the flag.
+    /// Invalid UTF-8 and NUL (which Postgres text and jsonb cannot hold) become U+FFFD.
     static func decodeName(_ raw: ArraySlice<UInt8>, utf8Flag: Bool, unicodeName: ArraySlice<UInt8>?) -> String {
-        if utf8Flag { return String(decoding: raw, as: UTF8.self) }
-        if let unicodeName { return String(decoding: unicodeName, as: UTF8.self) }
-        if let utf8 = String(validating: raw, as: UTF8.self) { return utf8 }
-        var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: raw.map { $0 < 0x80 ? Unicode.Scalar($0) : cp437[Int($0) - 0x80] })
-        return String(scalars)
+        let name: String
+        if utf8Flag {
+            name = String(decoding: raw, as: UTF8.self)
+        } else if let unicodeName {
+            name = String(decoding: unicodeName, as: UTF8.self)
+        } else if let utf8 = String(validating: raw, as: UTF8.self) {
+            name = utf8
+        } else {
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: raw.map { $0 < 0x80 ? Unicode.Scalar($0) : cp437[Int($0) - 0x80] })
+            name = String(scalars)
+        }
+        guard name.utf8.contains(0) else { return name }
+        return String(String.UnicodeScalarView(name.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : $0 }))
     }
+}
+
+/// `values` added up, or nil when the sum does not fit in 64 bits.
+private func checkedSum(_ values: UInt64...) -> UInt64? {
+    var sum: UInt64 = 0
+    for value in values {
+        let (partial, overflow) = sum.addingReportingOverflow(value)
+        if overflow { return nil }
+        sum = partial
+    }
+    return sum
 }
 
 /// CP437 (the original IBM PC character set) for bytes 0x80-0xFF.
@@ -314,7 +376,10 @@ public struct ZipEntryReader {
     public let entry: ZipEntry
     fileprivate let stream: EntryStream
 
-    public mutating func next() async throws -> ByteBuffer? { try await stream.next() }
+    public mutating func next() async throws -> ByteBuffer? { try await stream.next(upTo: .max) }
+
+    /// A chunk of at most `maxBytes`: to look at an entry's first bytes without inflating a whole chunk.
+    public mutating func next(maxBytes: Int) async throws -> ByteBuffer? { try await stream.next(upTo: max(maxBytes, 1)) }
 }
 
 /// The reader's state; a class because zlib's z_stream must not move and needs `inflateEnd`.
@@ -323,6 +388,8 @@ fileprivate final class EntryStream {
     private let archive: ZipArchive
     private let chunkSize: Int
     private var inputOffset: UInt64, inputLeft: UInt64
+    /// Compressed bytes inflation has taken: a deflate stream must end exactly at the declared size.
+    private var consumed: UInt64 = 0
     private var produced: UInt64 = 0
     private var crc: uLong = 0
     private var finished = false
@@ -355,10 +422,10 @@ fileprivate final class EntryStream {
         }
     }
 
-    func next() async throws -> ByteBuffer? {
+    func next(upTo limit: Int) async throws -> ByteBuffer? {
         if let failure { throw failure }
         if finished { return nil }
-        do { return try await produceChunk() } catch let error as ZipArchiveError {
+        do { return try await produceChunk(min(limit, chunkSize)) } catch let error as ZipArchiveError {
             failure = error
             throw error
         }
@@ -375,14 +442,14 @@ fileprivate final class EntryStream {
         return min(bound, produced + totalLeft)
     }
 
-    private func produceChunk() async throws -> ByteBuffer? {
-        var chunk = ByteBufferAllocator().buffer(capacity: chunkSize)
+    private func produceChunk(_ size: Int) async throws -> ByteBuffer? {
+        var chunk = ByteBufferAllocator().buffer(capacity: size)
         var ended = false
-        while chunk.readableBytes < chunkSize, !ended {
+        while chunk.readableBytes < size, !ended {
             let allowance = allowance
             guard produced <= allowance else { throw overLimitError() }  // another reader used up the total
             // One byte past the allowance proves it is exceeded, without inflating further.
-            let room = Int(min(UInt64(chunkSize - chunk.readableBytes), allowance - produced + 1))
+            let room = Int(min(UInt64(size - chunk.readableBytes), allowance - produced + 1))
             var status = Z_OK
             if let stream {
                 if input.readableBytes == 0, inputLeft > 0 {
@@ -391,7 +458,7 @@ fileprivate final class EntryStream {
                     inputOffset += UInt64(count)
                     inputLeft -= UInt64(count)
                 }
-                var consumed = 0
+                var taken = 0
                 try write(room, into: &chunk) { buffer in
                     input.withUnsafeReadableBytes { compressed in
                         stream.pointee.next_in = compressed.isEmpty
@@ -400,13 +467,20 @@ fileprivate final class EntryStream {
                         stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
                         stream.pointee.avail_out = uInt(buffer.count)
                         status = inflate(stream, Z_NO_FLUSH)
-                        consumed = compressed.count - Int(stream.pointee.avail_in)
+                        taken = compressed.count - Int(stream.pointee.avail_in)
                     }
                     return buffer.count - Int(stream.pointee.avail_out)
                 }
-                input.moveReaderIndex(forwardBy: consumed)
+                input.moveReaderIndex(forwardBy: taken)
+                consumed += UInt64(taken)
                 switch status {
-                case Z_STREAM_END: ended = true
+                case Z_STREAM_END:
+                    // Data after the stream's end is bytes the entry claims but does not use.
+                    guard consumed == entry.compressedSize else {
+                        let reason = "its compressed data ends after \(consumed) of the \(entry.compressedSize) bytes declared"
+                        throw ZipArchiveError.corruptEntry(path: entry.path, reason: reason)
+                    }
+                    ended = true
                 case Z_OK: break
                 default:  // with input and room, zlib only stops on bad data, or on no more data
                     let early = status == Z_BUF_ERROR && input.readableBytes == 0 && inputLeft == 0

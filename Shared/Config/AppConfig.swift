@@ -79,6 +79,8 @@ public struct AppConfig: Sendable {
     public var taskMaxAttempts = 3
     /// `WORKER_SHUTDOWN_GRACE_SECONDS`: time to finish a task after SIGTERM (default 20).
     public var workerShutdownGraceSeconds = 20.0
+    /// `TASK_DEADLINE_SECONDS`: time from a task's first claim after which it is failed (default 3600).
+    public var taskDeadlineSeconds = 3600.0
     /// `PROGRESS_KEEPALIVE_SECONDS`: how often a progress event stream sends a keep-alive comment (default 15).
     public var progressKeepAliveSeconds = 15.0
     /// `WEBHOOK_MAX_ATTEMPTS`: attempts to deliver an operators' webhook message before it is given up as failed (default 20).
@@ -144,6 +146,7 @@ public struct AppConfig: Sendable {
         reader.read("TASK_LEASE_SECONDS", into: &config.taskLeaseSeconds, range: 0.3...86_400)
         reader.read("TASK_MAX_ATTEMPTS", into: &config.taskMaxAttempts, range: 1...1000)
         reader.read("WORKER_SHUTDOWN_GRACE_SECONDS", into: &config.workerShutdownGraceSeconds, range: 0...3600)
+        reader.read("TASK_DEADLINE_SECONDS", into: &config.taskDeadlineSeconds, range: 0.1...604_800)
         reader.read("PROGRESS_KEEPALIVE_SECONDS", into: &config.progressKeepAliveSeconds, range: 0.05...3600)
         reader.read("WEBHOOK_MAX_ATTEMPTS", into: &config.webhookMaxAttempts, range: 1...1000)
         reader.readOptional("METRICS_PORT", into: &config.metricsPort) { Int($0).flatMap { (1...65_535).contains($0) ? $0 : nil } }

@@ -10,13 +10,19 @@ public struct ShotTypeCandidate: Sendable, Equatable {
     /// Raw enum text, e.g. "full_body".
     public var framing: String?
     public var fileNamingConvention: String?
+    /// One of the design's own shot types (its organization's, or its owner's personal
+    /// ones); false for a public one of another tenant, tried only where no own one matches.
+    public var isOwn: Bool
 
-    public init(id: UUID, name: String, viewAngle: String?, framing: String?, fileNamingConvention: String?) {
+    public init(
+        id: UUID, name: String, viewAngle: String?, framing: String?, fileNamingConvention: String?, isOwn: Bool = true
+    ) {
         self.id = id
         self.name = name
         self.viewAngle = viewAngle
         self.framing = framing
         self.fileNamingConvention = fileNamingConvention
+        self.isOwn = isOwn
     }
 }
 
@@ -39,29 +45,40 @@ public enum ShotTypeMatch: Equatable, Sendable {
 
 /// Assigns archive entries to shot types by file name, following the upload contract:
 /// exact key match (strongest key level first), else the longest key found as a
-/// run of tokens in the stem, and one entry per shot type in UTF-8 path order.
+/// run of tokens in the stem, and one entry per shot type in UTF-8 path order. At
+/// each key level and in the token search the design's own shot types are tried
+/// first, public ones only where no own one matches: an own shot type shadows a
+/// public one with the same key, and public ones never make an own match ambiguous.
 public struct ShotTypeMatcher: Sendable {
-    /// Per key level (0 = naming convention, 1 = view angle + framing, 2 = name):
-    /// key → the distinct shot types having that key at that level.
-    private let exactKeys: [[String: Set<UUID>]]
-    /// Every key of every level → the shot types having it, for the token-run search.
-    private let anyLevelKeys: [String: Set<UUID>]
-    /// The token counts of those keys, longest first: the search tries only these lengths.
-    private let keyLengths: [Int]
+    /// Own candidates, then public ones.
+    private let tiers: [Keys]
 
     public init(candidates: [ShotTypeCandidate]) {
-        var exactKeys = [[String: Set<UUID>]](repeating: [:], count: 3)
-        var anyLevelKeys: [String: Set<UUID>] = [:]
-        for candidate in candidates {
-            for (level, key) in Self.keys(of: candidate).enumerated() {
-                guard let key else { continue }
-                exactKeys[level][key, default: []].insert(candidate.id)
-                anyLevelKeys[key, default: []].insert(candidate.id)
+        tiers = [Keys(candidates.filter(\.isOwn)), Keys(candidates.filter { !$0.isOwn })]
+    }
+
+    /// The keys of one tier of candidates.
+    private struct Keys: Sendable {
+        static let levels = 3
+        /// Per key level (0 = naming convention, 1 = view angle + framing, 2 = name):
+        /// key → the distinct shot types having that key at that level.
+        let exact: [[String: Set<UUID>]]
+        /// Every key of every level, for the token-run search.
+        let runs: TokenRunSearch
+
+        init(_ candidates: [ShotTypeCandidate]) {
+            var exact = [[String: Set<UUID>]](repeating: [:], count: Self.levels)
+            var anyLevel: [String: Set<UUID>] = [:]
+            for candidate in candidates {
+                for (level, key) in ShotTypeMatcher.keys(of: candidate).enumerated() {
+                    guard let key else { continue }
+                    exact[level][key, default: []].insert(candidate.id)
+                    anyLevel[key, default: []].insert(candidate.id)
+                }
             }
+            self.exact = exact
+            runs = TokenRunSearch(keys: anyLevel)
         }
-        self.exactKeys = exactKeys
-        self.anyLevelKeys = anyLevelKeys
-        self.keyLengths = Set(anyLevelKeys.keys.map { $0.split(separator: "_").count }).sorted(by: >)
     }
 
     /// The keys of a shot type by level, strongest first; nil where a level has no usable key.
@@ -129,18 +146,16 @@ public struct ShotTypeMatcher: Sendable {
         guard !stem.isEmpty else { return .noMatchingShotType }
 
         // 1. Exact: the strongest level with any match decides, even if a weaker one would differ.
-        for level in exactKeys {
-            if let ids = level[stem], let id = ids.first { return ids.count == 1 ? .matched(id) : .ambiguousShotType }
+        for level in 0..<Keys.levels {
+            for tier in tiers {
+                if let ids = tier.exact[level][stem], let id = ids.first { return ids.count == 1 ? .matched(id) : .ambiguousShotType }
+            }
         }
 
         // 2. Tokens: the longest key standing as a contiguous run in the stem's tokens.
-        // Longer keys are tried first, so the first length with any hit decides.
         let tokens = stem.split(separator: "_")
-        for length in keyLengths where length <= tokens.count {
-            var winners: Set<UUID> = []  // a set: one shot type matching via two keys is no tie
-            for start in 0...(tokens.count - length) {
-                winners.formUnion(anyLevelKeys[tokens[start..<start + length].joined(separator: "_")] ?? [])
-            }
+        for tier in tiers {
+            let winners = tier.runs.longestKeys(in: tokens)
             if let winner = winners.first { return winners.count == 1 ? .matched(winner) : .ambiguousShotType }
         }
         return .noMatchingShotType
@@ -159,5 +174,86 @@ public struct ShotTypeMatcher: Sendable {
     /// scalars instead, which disagrees for decomposed characters (`e\u{301}` vs `f`).
     public static func pathOrder(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+}
+
+/// Finds the longest keys that stand in a stem as a contiguous run of whole tokens,
+/// in one pass over its tokens (Aho-Corasick over tokens instead of characters):
+/// linear in the stem however many keys there are and however long, where trying
+/// each key length at each position costs tokens × key lengths × tokens per key.
+struct TokenRunSearch: Sendable {
+    /// Tokens that occur in some key, numbered; any other token ends every run.
+    private var numbers: [Substring: Int] = [:]
+    /// The trie of the keys' token sequences: per state, token number → next state. State 0 is the root.
+    private var next: [[Int: Int]] = [[:]]
+    /// Per state: tokens on its path.
+    private var depth = [0]
+    /// Per state: the shot types of the key its path spells, if it is a key.
+    private var owners: [Set<UUID>] = [[]]
+    /// Per state: the state of the longest proper suffix of its path that is also a state.
+    private var fallback = [0]
+    /// Per state: the state of the longest key its path ends with, if any.
+    private var longest: [Int?] = [nil]
+
+    init(keys: [String: Set<UUID>]) {
+        for (key, keyOwners) in keys {
+            var state = 0
+            for token in key.split(separator: "_") {
+                let number = numbers[token] ?? numbers.count
+                numbers[token] = number
+                if let child = next[state][number] {
+                    state = child
+                    continue
+                }
+                next.append([:])
+                depth.append(depth[state] + 1)
+                owners.append([])
+                next[state][number] = next.count - 1
+                state = next.count - 1
+            }
+            owners[state].formUnion(keyOwners)
+        }
+        // Breadth first, so that a state's fallback (always shallower) is complete before it.
+        fallback = Array(repeating: 0, count: next.count)
+        longest = Array(repeating: nil, count: next.count)
+        var queue = Array(next[0].values)
+        for state in queue where !owners[state].isEmpty { longest[state] = state }
+        var head = 0
+        while head < queue.count {
+            let state = queue[head]
+            head += 1
+            for (token, child) in next[state] {
+                var candidate = fallback[state]
+                while candidate != 0, next[candidate][token] == nil { candidate = fallback[candidate] }
+                fallback[child] = next[candidate][token] ?? 0
+                longest[child] = owners[child].isEmpty ? longest[fallback[child]] : child
+                queue.append(child)
+            }
+        }
+    }
+
+    /// The shot types of the keys with the most tokens found in `tokens` (several on a
+    /// tie; one shot type found through two keys is no tie); empty when none is found.
+    func longestKeys(in tokens: [Substring]) -> Set<UUID> {
+        var state = 0
+        var bestDepth = 0
+        var winners: Set<UUID> = []
+        for token in tokens {
+            guard let number = numbers[token] else {
+                state = 0
+                continue
+            }
+            // Each step back is to a shallower state, and each token goes one deeper at most: linear.
+            while state != 0, next[state][number] == nil { state = fallback[state] }
+            state = next[state][number] ?? 0
+            guard let key = longest[state] else { continue }
+            if depth[key] > bestDepth {
+                bestDepth = depth[key]
+                winners = owners[key]
+            } else if depth[key] == bestDepth {
+                winners.formUnion(owners[key])
+            }
+        }
+        return winners
     }
 }

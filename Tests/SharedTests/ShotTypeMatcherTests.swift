@@ -161,6 +161,110 @@ struct ShotTypeMatcherTests {
         #expect(ShotTypeMatch.duplicateShotType.skipReason == "duplicate_shot_type")
     }
 
+    // MARK: Own before public
+
+    static func own(_ id: UUID, _ name: String, _ angle: String? = nil, _ framing: String? = nil, convention: String? = nil) -> ShotTypeCandidate {
+        ShotTypeCandidate(id: id, name: name, viewAngle: angle, framing: framing, fileNamingConvention: convention)
+    }
+
+    static func publicOne(_ id: UUID, _ name: String, _ angle: String? = nil, _ framing: String? = nil, convention: String? = nil) -> ShotTypeCandidate {
+        ShotTypeCandidate(id: id, name: name, viewAngle: angle, framing: framing, fileNamingConvention: convention, isOwn: false)
+    }
+
+    @Test func anOwnShotTypeShadowsAPublicOneWithTheSameKey() {
+        let mine = Self.id(60), theirs = Self.id(61)
+        let matcher = ShotTypeMatcher(candidates: [
+            Self.publicOne(theirs, "Front full body", "front", "full_body"), Self.own(mine, "Hero", "front", "full_body"),
+        ])
+        #expect(matcher.match(path: "front_full_body.jpg") == .matched(mine))  // exact, same level
+        #expect(matcher.match(path: "sku_front_full_body_2.jpg") == .matched(mine))  // token run, same key
+        #expect(matcher.match(path: "hero.jpg") == .matched(mine))
+        // Without the own one, the public one is matched as before.
+        let publicOnly = ShotTypeMatcher(candidates: [Self.publicOne(theirs, "Front full body", "front", "full_body")])
+        #expect(publicOnly.match(path: "front_full_body.jpg") == .matched(theirs))
+        #expect(publicOnly.match(path: "sku_front_full_body_2.jpg") == .matched(theirs))
+    }
+
+    @Test func publicShotTypesNeverMakeAnOwnMatchAmbiguous() {
+        let mine = Self.id(70)
+        let matcher = ShotTypeMatcher(candidates: [
+            Self.own(mine, "Back"), Self.publicOne(Self.id(71), "Back"), Self.publicOne(Self.id(72), "back!"),
+            Self.publicOne(Self.id(73), "Look back"),
+        ])
+        #expect(matcher.match(path: "back.jpg") == .matched(mine))
+        #expect(matcher.match(path: "look_back_2.jpg") == .matched(mine))  // a longer public run does not beat an own one
+        #expect(matcher.match(path: "sku_back.jpg") == .matched(mine))
+        // Two public ones alone are still a tie.
+        let publicOnly = ShotTypeMatcher(candidates: [Self.publicOne(Self.id(71), "Back"), Self.publicOne(Self.id(74), "back!")])
+        #expect(publicOnly.match(path: "back.jpg") == .ambiguousShotType)
+    }
+
+    @Test func publicShotTypesAreTriedWhereNoOwnOneMatches() {
+        let mine = Self.id(80), theirs = Self.id(81)
+        let matcher = ShotTypeMatcher(candidates: [Self.own(mine, "Front", "front", "full_body"), Self.publicOne(theirs, "Sole macro")])
+        #expect(matcher.match(path: "sole_macro.jpg") == .matched(theirs))
+        #expect(matcher.match(path: "sku_sole_macro_1.jpg") == .matched(theirs))
+        #expect(matcher.match(path: "sku_front_sole_macro.jpg") == .matched(mine))  // an own run first, however short
+        #expect(matcher.match(path: "random.jpg") == .noMatchingShotType)
+    }
+
+    @Test func theStrongestKeyLevelDecidesBeforeOwnershipAtAWeakerLevel() {
+        // Own first at each level; a level with any match decides before weaker levels are looked at.
+        let mine = Self.id(90), theirs = Self.id(91)
+        let matcher = ShotTypeMatcher(candidates: [Self.own(mine, "Hero shot"), Self.publicOne(theirs, "Main", convention: "hero-shot")])
+        #expect(matcher.match(path: "hero_shot.jpg") == .matched(theirs))
+    }
+
+    // MARK: Bounded work
+
+    @Test func matchingALongNameAgainstKeysOfEveryLengthStaysLinear() {
+        // Keys of 1 to 120 tokens, none in the name: trying each key length at each
+        // position would join about 3 million tokens per name.
+        let candidates = (1...120).map { length in
+            Self.own(Self.id(1000 + length), (["b"] + Array(repeating: "a", count: length - 1)).joined(separator: " "))
+        }
+        let matcher = ShotTypeMatcher(candidates: candidates)
+        let name = Array(repeating: "a", count: 510).joined(separator: "_") + ".jpg"  // 1,023 bytes
+        let elapsed = ContinuousClock().measure {
+            for _ in 0..<200 { #expect(matcher.match(path: name) == .noMatchingShotType) }
+        }
+        #expect(elapsed < .seconds(5), "\(elapsed)")
+    }
+
+    /// The token search as the contract states it: each key length, longest first, at every position.
+    static func referenceTokenMatch(_ stem: String, keys: [String: Set<UUID>]) -> Set<UUID> {
+        let tokens = stem.split(separator: "_")
+        for length in Set(keys.keys.map { $0.split(separator: "_").count }).sorted(by: >) where length <= tokens.count {
+            var winners: Set<UUID> = []
+            for start in 0...(tokens.count - length) { winners.formUnion(keys[tokens[start..<start + length].joined(separator: "_")] ?? []) }
+            if !winners.isEmpty { return winners }
+        }
+        return []
+    }
+
+    @Test(arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func theTokenSearchFindsWhatTryingEveryRunFinds(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        func word(_ alphabet: Int) -> String { ["a", "b", "c", "d"][Int(random.next() % UInt64(alphabet))] }
+        for _ in 0..<200 {
+            // Few distinct tokens, so that keys overlap, repeat and nest.
+            let candidates = (0..<Int(1 + random.next() % 8)).map { index in
+                Self.own(Self.id(2000 + index), (0..<Int(1 + random.next() % 4)).map { _ in word(3) }.joined(separator: " "))
+            }
+            var keys: [String: Set<UUID>] = [:]
+            for candidate in candidates { keys[ShotTypeMatcher.normalize(candidate.name), default: []].insert(candidate.id) }
+            let matcher = ShotTypeMatcher(candidates: candidates)
+            for _ in 0..<20 {
+                let stem = (0..<Int(1 + random.next() % 12)).map { _ in word(4) }.joined(separator: "_")
+                guard keys[stem] == nil else { continue }  // exact matches are another rule
+                let expected = Self.referenceTokenMatch(stem, keys: keys)
+                let outcome: ShotTypeMatch = expected.isEmpty ? .noMatchingShotType
+                    : expected.count == 1 ? .matched(expected.first!) : .ambiguousShotType
+                #expect(matcher.match(path: stem + ".jpg") == outcome, "\(stem) \(keys)")
+            }
+        }
+    }
+
     // MARK: Whole archives
 
     /// An archive walked as the worker walks it: in path order, each match taking its shot type.

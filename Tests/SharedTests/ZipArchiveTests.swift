@@ -312,6 +312,194 @@ struct ZipArchiveTests {
         #expect(try await ZipArchive(path: scratch.path("e.zip")).entries.isEmpty)
     }
 
+    // MARK: Hostile offsets, sizes and overlaps
+
+    /// Opens `bytes` as an archive, from memory.
+    private func open(_ bytes: [UInt8], limits: ZipLimits = .init()) async throws -> ZipArchive {
+        try await ZipArchive(source: MemorySource(bytes), limits: limits)
+    }
+
+    @Test func theHandBuiltZip64ArchiveIsValidAsBuilt() async throws {
+        let archive = try await open(try HostileArchive.zip64())
+        #expect(try await readWhole(archive, archive.entries[0]) == Array(String(repeating: "front full body ", count: 64).utf8))
+    }
+
+    @Test(arguments: [
+        (nil, nil, UInt64.max - 15), (nil, nil, UInt64.max), (UInt64.max - 20, nil, nil), (UInt64.max, nil, 0),
+        (1 << 62, nil, 1 << 62), (nil, nil, 1 << 40), (1 << 40, nil, nil), (nil, UInt64.max, nil),
+    ] as [(UInt64?, UInt64?, UInt64?)])
+    func zip64SizesAndOffsetsNearTwoToThe64AreNotAReadableZip(_ compressed: UInt64?, _ uncompressed: UInt64?, _ offset: UInt64?) async throws {
+        let bytes = try HostileArchive.zip64(compressedSize: compressed, uncompressedSize: uncompressed, localHeaderOffset: offset)
+        if uncompressed != nil {  // a huge declared size alone is a limit, not damage
+            await #expect(throws: ZipArchiveError.tooLargeInTotal(limit: ZipLimits().maxTotalBytes)) { _ = try await open(bytes) }
+            return
+        }
+        let error = await #expect(throws: ZipArchiveError.corruptArchive(reason: "an entry's data lies outside the archive")) {
+            _ = try await open(bytes)
+        }
+        #expect(error?.description == "The file is not a readable ZIP archive: an entry's data lies outside the archive.")
+    }
+
+    @Test(arguments: [(UInt64.max - 10, nil), (nil, UInt64.max - 10), (UInt64.max, UInt64.max), (1 << 63, 1 << 63)] as [(UInt64?, UInt64?)])
+    func aZip64EndRecordPointingPastTheFileIsNotAReadableZip(_ offset: UInt64?, _ size: UInt64?) async throws {
+        let bytes = try HostileArchive.zip64(directoryOffset: offset, directorySize: size)
+        let error = try await #require(throws: ZipArchiveError.self) { _ = try await open(bytes) }
+        #expect(error.description.hasPrefix("The file is not a readable ZIP archive: "), "\(error)")
+    }
+
+    @Test func theFuzzersZip64SizeNearTwoToThe64IsNotAReadableZip() async throws {
+        // Found by Tests/Fuzz/zip's harness run on the reader before these checks (a compressed
+        // size of 2^64 - 243 in a ZIP64 field): computing the entry's span trapped.
+        let bytes = Array(try Data(contentsOf: Fixtures.directory.appendingPathComponent("archives/fuzz-zip64-span-overflow.zip")))
+        await #expect(throws: ZipArchiveError.corruptArchive(reason: "an entry's data lies outside the archive")) { _ = try await open(bytes) }
+    }
+
+    @Test func everyEntrySpanIsWithinTheArchive() async throws {
+        try scratch.run("/usr/bin/zip", "-q", "-r", "a.zip", "notes.txt", "noise.bin", "photos", "empty.txt")
+        let bytes = try scratch.read("a.zip")
+        let archive = try await open(bytes)
+        #expect(archive.entries.allSatisfy { $0.approximateSpan.upperBound <= UInt64(bytes.count) })
+    }
+
+    @Test func aFifieldOverlapBombIsRefusedAtOnce() async throws {
+        // 40 entries of 20 MiB each from 130 KB; every declared ratio is under 200:1.
+        let bomb = try HostileArchive.overlapBomb(entries: 40, kernelMiB: 20)
+        #expect(bomb.count < 200_000)
+        let error = await #expect(throws: ZipArchiveError.overlappingEntries(first: "front_full_body_0000.jpg", second: "front_full_body_0001.jpg")) {
+            _ = try await open(bomb)
+        }
+        #expect(error?.description.contains("overlap") == true)
+    }
+
+    @Test func entriesSharingOneLocalHeaderAreRefused() async throws {
+        // The "full overlap" construction: many central records, one local file.
+        try scratch.python("""
+            import struct, zipfile
+            with zipfile.ZipFile('a.zip', 'w', zipfile.ZIP_DEFLATED) as z:
+                z.writestr('front_full_body.jpg', b'x' * 100000)
+            data = open('a.zip', 'rb').read()
+            start = data.index(b'PK\\x01\\x02'); end = data.index(b'PK\\x05\\x06')
+            record = data[start:end]
+            copies = [record.replace(b'front_full_body.jpg', b'front_full_body.j%02d' % n) for n in range(50)]
+            directory = b''.join(copies)
+            eocd = struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 50, 50, len(directory), start, 0)
+            open('a.zip', 'wb').write(data[:start] + directory + eocd)
+            """)
+        let error = try await #require(throws: ZipArchiveError.self) { _ = try await ZipArchive(path: scratch.path("a.zip")) }
+        guard case .overlappingEntries = error else { Issue.record("\(error)"); return }
+    }
+
+    @Test func compressedSizesAddingUpToMoreThanTheArchiveAreRefused() async throws {
+        try scratch.run("/usr/bin/zip", "-q", "a.zip", "notes.txt", "noise.bin")
+        let original = try scratch.read("a.zip")
+        let directory = try #require(original.firstRange(of: [0x50, 0x4B, 0x01, 0x02])).lowerBound
+        func claiming(_ size: Int) -> [UInt8] {
+            var bytes = original
+            for (index, byte) in withUnsafeBytes(of: UInt32(size).littleEndian, Array.init).enumerated() { bytes[directory + 20 + index] = byte }
+            return bytes
+        }
+        // The first entry claims everything up to the central directory: alone it would fit, not with the second.
+        await #expect(throws: ZipArchiveError.overlappingEntries(first: "notes.txt", second: "noise.bin")) {
+            _ = try await open(claiming(directory - 30 - "notes.txt".utf8.count))
+        }
+        // More than the whole archive.
+        await #expect(throws: ZipArchiveError.corruptArchive(reason: "an entry's data lies outside the archive")) {
+            _ = try await open(claiming(original.count))
+        }
+    }
+
+    @Test func aLocalHeaderWhoseExtraFieldReachesIntoTheNextEntryIsRefused() async throws {
+        // The local header's extra length (unchecked by the central directory) pushes the data start.
+        try scratch.run("/usr/bin/zip", "-q", "-0", "a.zip", "photos/beach.jpg", "notes.txt")
+        var bytes = try scratch.read("a.zip")
+        bytes[28] = 0x00
+        bytes[29] = 0x20  // 8 KiB of "extra field": past the 5,000-byte entry
+        let archive = try await open(bytes)
+        let error = await #expect(throws: ZipArchiveError.self) { _ = try await archive.reader(for: archive.entries[0]) }
+        #expect(error == .corruptArchive(reason: "the data of \"photos/beach.jpg\" runs into what follows it"))
+    }
+
+    @Test func aDeflateStreamEndingBeforeItsDeclaredCompressedSizeIsACorruptEntry() async throws {
+        // 4 KiB of padding after the stream, counted in both compressed sizes.
+        try scratch.python("""
+            import struct, zipfile
+            with zipfile.ZipFile('a.zip', 'w', zipfile.ZIP_DEFLATED) as z:
+                z.writestr('notes.txt', b'line of text\\n' * 10000)
+            data = bytearray(open('a.zip', 'rb').read())
+            start = data.index(b'PK\\x01\\x02')
+            size = struct.unpack_from('<I', data, 18)[0]
+            data[30 + 9 + size:30 + 9 + size] = bytes(4096)
+            start += 4096
+            struct.pack_into('<I', data, 18, size + 4096)
+            struct.pack_into('<I', data, start + 20, size + 4096)
+            struct.pack_into('<I', data, len(data) - 6, start)
+            open('a.zip', 'wb').write(bytes(data))
+            """)
+        let archive = try await ZipArchive(path: scratch.path("a.zip"))
+        let error = try await #require(throws: ZipArchiveError.self) { try await readWhole(archive, archive.entries[0]) }
+        guard case .corruptEntry(path: "notes.txt", let reason) = error else { Issue.record("\(error)"); return }
+        #expect(reason.hasPrefix("its compressed data ends after ") && reason.hasSuffix(" bytes declared"), "\(reason)")
+    }
+
+    @Test func aFewBytesAreReadWithoutInflatingMore() async throws {
+        try scratch.run("/usr/bin/zip", "-q", "a.zip", "notes.txt")
+        let archive = try await ZipArchive(path: scratch.path("a.zip"))
+        var reader = try await archive.reader(for: archive.entries[0])
+        let head = try #require(try await reader.next(maxBytes: 16))
+        #expect(Array(head.readableBytesView) == Array("line 1\nline 2\nli".utf8))
+        #expect(archive.inflatedBytes == 16)
+        var rest = Array(head.readableBytesView)
+        while let chunk = try await reader.next() { rest += chunk.readableBytesView }
+        #expect(rest == (try scratch.read("notes.txt")))
+    }
+
+    // MARK: Names, hostile
+
+    @Test func namesLongerThanTheLimitAreRefusedAndNamesAtItAreRead() async throws {
+        try scratch.python("""
+            import zipfile
+            with zipfile.ZipFile('at.zip', 'w') as z: z.writestr('a/' * 511 + 'bc', b'x')
+            with zipfile.ZipFile('over.zip', 'w') as z: z.writestr('a/' * 511 + 'bcd', b'x')
+            """)
+        #expect(try await ZipArchive(path: scratch.path("at.zip")).entries[0].path.utf8.count == 1024)
+        let error = await #expect(throws: ZipArchiveError.nameTooLong(limit: 1024)) {
+            _ = try await ZipArchive(path: scratch.path("over.zip"))
+        }
+        #expect(error?.description == "The archive has a file name longer than 1024 bytes, the limit.")
+    }
+
+    @Test func aUnicodePathFieldLongerThanTheLimitIsRefusedToo() async throws {
+        // Info-ZIP's Unicode Path extra field (0x7075) names the entry instead of its short legacy name.
+        for (name, length) in [("at", 1024), ("over", 1025)] {
+            try scratch.python("""
+                import struct, zipfile, zlib
+                info = zipfile.ZipInfo('x.txt')
+                unicode = ('\\u00e9' * 512 + 'a')[:\(length - 512)].encode()
+                info.extra = struct.pack('<HHBI', 0x7075, 5 + len(unicode), 1, zlib.crc32(b'x.txt')) + unicode
+                with zipfile.ZipFile('\(name).zip', 'w') as z: z.writestr(info, b'x')
+                """)
+        }
+        #expect(try await ZipArchive(path: scratch.path("at.zip")).entries[0].path.utf8.count == 1024)
+        await #expect(throws: ZipArchiveError.nameTooLong(limit: 1024)) { _ = try await ZipArchive(path: scratch.path("over.zip")) }
+    }
+
+    @Test func nulBytesAndInvalidUTF8InNamesBecomeReplacementCharacters() async throws {
+        // zipfile cuts names at NUL: write placeholders and patch the bytes in.
+        try scratch.python("""
+            import zipfile
+            with zipfile.ZipFile('n.zip', 'w') as z:
+                z.writestr('nulQ.jpg', b'a')
+                z.writestr(zipfile.ZipInfo('bad-\\u00e9-WWW.jpg'), b'b')
+            data = open('n.zip', 'rb').read()
+            data = data.replace(b'nulQ.jpg', b'nul\\x00.jpg').replace(b'WWW', b'\\xff\\xfe\\xc3')
+            open('n.zip', 'wb').write(data)
+            """)
+        let archive = try await ZipArchive(path: scratch.path("n.zip"))
+        #expect(archive.entries[1].flags & 0x800 != 0)  // flagged UTF-8, yet invalid
+        #expect(archive.entries.map(\.path) == ["nul\u{FFFD}.jpg", "bad-\u{E9}-\u{FFFD}\u{FFFD}\u{FFFD}.jpg"])
+        #expect(archive.entries.allSatisfy { !$0.path.utf8.contains(0) })
+    }
+
     @Test func randomlyDamagedArchivesNeverCrash() async throws {
         try scratch.write("small.txt", Array(String(repeating: "small text ", count: 50).utf8))
         try scratch.run("/usr/bin/zip", "-q", "-r", "a.zip", "small.txt", "photos", "empty.txt")
@@ -394,6 +582,18 @@ private func pseudoRandomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
 
 extension SplitMix64 {
     mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+}
+
+/// An archive held in memory.
+private final class MemorySource: ZipSource {
+    let data: [UInt8]
+    var size: UInt64 { UInt64(data.count) }
+
+    init(_ data: [UInt8]) { self.data = data }
+
+    func bytes(at offset: UInt64, count: Int) -> ByteBuffer {
+        ByteBuffer(bytes: data[Int(offset)..<(Int(offset) + count)])
+    }
 }
 
 /// A temporary folder for one test, removed afterwards, where the tools run.

@@ -1,9 +1,10 @@
 import Foundation
+import Logging
 import PostgresNIO
 import Shared
 import Testing
 import TestSupport
-import WorkerApp
+@testable import WorkerApp
 
 /// ZIP uploads end to end: the real gateway, a worker in this process, real
 /// archives made by zip, Python's zipfile and 7z, real images.
@@ -324,6 +325,221 @@ struct UploadIngestionTests {
             #expect(task["status"].string == "COMPLETED")
             #expect(Self.skipped(task) == ["front_full_body.jpg": "corrupt_image"])
             #expect(task["images_processed"].int == 0)
+        }
+    }
+
+    /// The task's row as the worker left it.
+    static func attempts(of task: JSONValue, _ api: GatewayClient) async throws -> Int {
+        let id = try #require(task["id"].uuid)
+        return try await TestDatabase.withClient(api.databaseURL) { client in
+            try await client.query("SELECT attempts FROM upload_tasks WHERE id = \(id)").one(Int.self)
+        }
+    }
+
+    static func count(_ table: String, _ api: GatewayClient) async throws -> Int {
+        try await TestDatabase.withClient(api.databaseURL) { client in
+            try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)")).one(Int.self)
+        }
+    }
+
+    @Test func zip64RecordsPointingNearTwoToThe64FailAsUnreadableOnTheirFirstAttempt() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            let archives = [
+                try HostileArchive.zip64(localHeaderOffset: .max - 15), try HostileArchive.zip64(compressedSize: .max - 40),
+                try HostileArchive.zip64(compressedSize: 1 << 62, localHeaderOffset: 1 << 62),
+                try HostileArchive.zip64(directoryOffset: .max - 10),
+            ]
+            let tasks = try await TestWorker.run(api.config) {
+                var tasks: [JSONValue] = []
+                for archive in archives { tasks.append(try await Self.ingest(archive, setup, api)) }
+                return tasks
+            }
+            for task in tasks {
+                #expect(task["status"].string == "FAILED")
+                let message = task["error_message"].string ?? ""
+                #expect(message.hasPrefix("The file is not a readable ZIP archive: ") && message.hasSuffix("."), "\(message)")
+                #expect(try await Self.attempts(of: task, api) == 1)
+            }
+        }
+    }
+
+    @Test func aFifieldOverlapBombFailsQuicklyOnItsFirstAttemptWithNothingStored() async throws {
+        // 40 entries of 20 MiB from about 130 KB, each declared under 200:1.
+        let bomb = try HostileArchive.overlapBomb(entries: 40, kernelMiB: 20)
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            let start = ContinuousClock.now
+            let task = try await TestWorker.run(api.config) { try await Self.ingest(bomb, setup, api) }
+            #expect(ContinuousClock.now - start < .seconds(20))
+            #expect(task["status"].string == "FAILED")
+            #expect(task["error_message"].string?.contains("overlap (a likely zip bomb)") == true, "\(task["error_message"])")
+            #expect(try await Self.attempts(of: task, api) == 1)
+            #expect(try await Self.count("media_resources", api) == 0)
+        }
+    }
+
+    @Test func imagesAreRecognisedFromTheFirstBytesTheWorkerReads() throws {
+        // The worker reads this many bytes to tell an image from anything else.
+        let fixtures = try FileManager.default.contentsOfDirectory(atPath: Fixtures.directory.appendingPathComponent("images").path)
+        let images = fixtures.filter { !$0.hasSuffix(".py") && !$0.hasSuffix(".txt") }
+        #expect(images.count > 10)
+        for name in images {
+            let head = Array(try Fixtures.imageBytes(name).prefix(UploadTaskProcessor.signatureLength))
+            var recognised = true
+            do { _ = try ImageHeader.inspect(head) } catch ImageHeaderError.notAnImage { recognised = false } catch {}
+            #expect(recognised, "\(name)")
+        }
+    }
+
+    @Test func aNonImageIsSkippedFromItsFirstBytesWithoutInflatingTheRest() async throws {
+        // notes.txt inflates to 2.3 MB, but its deflate data is invalid after the first 4 KiB:
+        // only reading past them (as an image check of 1 MiB did) would find that out.
+        let script = """
+            import struct, sys, zlib
+            out, central = bytearray(), bytearray()
+            def add(name, data, crc, size):
+                name, offset = name.encode(), len(out)
+                out.extend(struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0, 8, 0, 0x21, crc, len(data), size, len(name), 0) + name + data)
+                central.extend(struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, 0, 8, 0, 0x21, crc, len(data), size,
+                                           len(name), 0, 0, 0, 0, 0, offset) + name)
+            text = b''.join(b'line %d\\n' % n for n in range(300000))
+            c = zlib.compressobj(6, zlib.DEFLATED, -15)
+            add('notes.txt', c.compress(text[:4096]) + c.flush(zlib.Z_FULL_FLUSH) + b'\\xff' * 100000, zlib.crc32(text), len(text))
+            for name, data in [('front_full_body.jpg', open(sys.argv[2], 'rb').read()), ('back_upper_body.jpg', b'\\xff\\xd8\\xff' + bytes(5000))]:
+                c = zlib.compressobj(6, zlib.DEFLATED, -15)
+                add(name, c.compress(data) + c.flush(), zlib.crc32(data), len(data))
+            directory = len(out)
+            out.extend(central)
+            out.extend(struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, 3, 3, len(central), directory, 0))
+            open(sys.argv[1], 'wb').write(out)
+            """
+        let archive = try HostileArchive.python(script, [Fixtures.image("progressive_65x33.jpg").path])
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            let task = try await TestWorker.run(api.config) { try await Self.ingest(archive, setup, api) }
+            #expect(task["status"].string == "COMPLETED", "\(task)")
+            #expect(Self.skipped(task) == ["notes.txt": "not_an_image", "back_upper_body.jpg": "corrupt_image"])
+            #expect(Set(Self.matched(task).keys) == ["front_full_body.jpg"])
+        }
+    }
+
+    @Test func namesWithNULAndInvalidUTF8AreReportedAsValidText() async throws {
+        // zipfile cuts names at NUL: placeholders are patched afterwards, in both headers.
+        let script = """
+            import sys, zipfile
+            with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+                z.writestr('nulQ.txt', b'not an image')
+                z.writestr(zipfile.ZipInfo('bad-\\u00e9-WWW.jpg'), open(sys.argv[2], 'rb').read())
+                z.writestr('front_full_body.jpg', open(sys.argv[2], 'rb').read())
+            data = open(sys.argv[1], 'rb').read()
+            open(sys.argv[1], 'wb').write(data.replace(b'nulQ', b'nul\\x00').replace(b'WWW', b'\\xff\\xfe\\xc3'))
+            """
+        let archive = try HostileArchive.python(script, [Fixtures.image("progressive_65x33.jpg").path])
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            let task = try await TestWorker.run(api.config) { try await Self.ingest(archive, setup, api) }
+            #expect(task["status"].string == "COMPLETED", "\(task)")
+            #expect(try await Self.attempts(of: task, api) == 1)
+            #expect(Self.skipped(task) == ["nul\u{FFFD}.txt": "not_an_image", "bad-\u{E9}-\u{FFFD}\u{FFFD}\u{FFFD}.jpg": "no_matching_shot_type"])
+            #expect(Set(Self.matched(task).keys) == ["front_full_body.jpg"])
+        }
+    }
+
+    @Test func aResultTheDatabaseRefusesFailsTheTaskOnItsFirstAttempt() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query(
+                    """
+                    CREATE FUNCTION refuse_results() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN RAISE EXCEPTION 'the result is refused' USING ERRCODE = '22023'; END $$
+                    """
+                )
+                try await client.query(
+                    """
+                    CREATE TRIGGER refuse_results BEFORE UPDATE ON upload_tasks
+                    FOR EACH ROW WHEN (NEW.status = 'COMPLETED') EXECUTE FUNCTION refuse_results()
+                    """
+                )
+            }
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            let archive = try builder.archive()
+            let task = try await TestWorker.run(api.config) { try await Self.ingest(archive, setup, api) }
+            #expect(task["status"].string == "FAILED")
+            #expect(task["error_message"].string == "The result could not be saved: the result is refused.")
+            #expect(try await Self.attempts(of: task, api) == 1)
+            #expect(try await Self.count("set_base_images", api) == 0)
+        }
+    }
+
+    @Test func theDesignsOwnShotTypesComeBeforePublicOnesWithTheSameKey() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            let root = try await api.createUser("curator@example.com", superuser: true)
+            let publicFront = try await api.createShotType("Front full body", by: root, extra: ["public": true])
+            let publicTop = try await api.createShotType("Top detail", viewAngle: "top", framing: "detail", by: root, extra: ["public": true])
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            try builder.add("sku_back_upper_body_1.png", image: "rgb_33x17.png")
+            try builder.add("top_detail.jpg", image: "baseline_64x48.jpg")
+            let archive = try builder.archive()
+            let task = try await TestWorker.run(api.config) { try await Self.ingest(archive, setup, api) }
+            #expect(task["status"].string == "COMPLETED", "\(task)")
+            let matched = Self.matched(task)
+            #expect(matched["front_full_body.jpg"]?["shot_type_id"].uuid == setup.shotTypes["front"])  // not ambiguous, not the public one
+            #expect(matched["sku_back_upper_body_1.png"]?["shot_type_id"].uuid == setup.shotTypes["back"])
+            #expect(matched["top_detail.jpg"]?["shot_type_id"].uuid == publicTop)  // no own one: the public one
+            let unmatched = Set(task["result_data"]["unmatched_shot_types"].array?.compactMap(\.uuid) ?? [])
+            #expect(unmatched.contains(publicFront) && !unmatched.contains(publicTop))
+        }
+    }
+
+    @Test func aTaskStillRunningAtItsDeadlineFailsInsteadOfRenewingItsLease() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            var builder = try ArchiveBuilder()
+            defer { builder.remove() }
+            try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
+            let archive = try builder.archive()
+            let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(archive))
+            let id = try #require(response.json["id"].uuid)
+            // Uploaded, then no blob can be written: storing the image waits for ever while
+            // the lease is renewed. The lock goes before the worker stops: its slot waits
+            // for the stuck statement.
+            let logger = Logger(label: "lock")
+            let task = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.withConnection { connection in
+                    try await connection.query("BEGIN", logger: logger)
+                    try await connection.query("LOCK TABLE blobs IN EXCLUSIVE MODE", logger: logger)
+                    return try await TestWorker.run(api.config, configure: { $0.deadline = .seconds(3); $0.lease = .seconds(2) }) {
+                        let task = try await Self.waitForEnd(id, token: setup.user.token, api)
+                        try await connection.query("ROLLBACK", logger: logger)
+                        return task
+                    }
+                }
+            }
+            #expect(task["status"].string == "FAILED")
+            #expect(task["error_message"].string == "Processing took longer than 3 seconds, the limit for one upload.")
+            #expect(try await Self.attempts(of: task, api) == 1)
+            #expect(try await Self.count("set_base_images", api) == 0)
+        }
+    }
+
+    @Test func aTaskClaimedAgainAfterItsDeadlineFailsAtOnce() async throws {
+        try await TestGateway.run { api in
+            let setup = try await Self.setUp(api)
+            let id = try await Self.abandonedTask(setup, api, attempts: 1)
+            try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query("UPDATE upload_tasks SET started_at = now() - interval '2 hours' WHERE id = \(id)")
+            }
+            let task = try await TestWorker.run(api.config) { try await Self.waitForEnd(id, token: setup.user.token, api) }
+            #expect(task["status"].string == "FAILED")
+            #expect(task["error_message"].string == "Processing took longer than 3600 seconds, the limit for one upload.")
+            #expect(try await Self.count("set_base_images", api) == 0)
         }
     }
 

@@ -106,6 +106,45 @@ struct UploadWorkerProcessTests {
         }
     }
 
+    @Test func aWorkerKilledWhileHoldingSeveralTasksHasThemFinishedByAnotherEachClaimCountedOnce() async throws {
+        try await TestGateway.run { api in
+            var uploads = [try await Self.upload(api, Self.longArchive)]
+            for _ in 0..<2 {
+                let response = try await api.upload(uploads[0].path, token: uploads[0].token, form: .file(Self.longArchive))
+                uploads.append(Upload(api: api, token: uploads[0].token, task: try #require(response.json["id"].uuid), path: uploads[0].path))
+            }
+            let environment = Self.environment(api.databaseURL, ["WORKER_CONCURRENCY": "3"])  // a lease of 1 s
+            let doomed = try ChildProcess(Binaries.worker, environment: environment)
+            // kill -9 as soon as it holds all three: a watcher of its own, as in stopMidTask.
+            let watch = #"until [ "$(psql "$1" -XtAc "SELECT count(*) FROM upload_tasks WHERE status = 'PROCESSING'")" = 3 ]; do :; done; kill -KILL "$2""#
+            let watcher = try ChildProcess(
+                URL(fileURLWithPath: "/bin/bash"),
+                arguments: ["-c", watch, "watch", api.databaseURL.environmentValue, String(doomed.pid)], environment: ["PATH": "/usr/bin:/bin"]
+            )
+            #expect(await watcher.exitStatus(within: .seconds(30)) == 0, "\(watcher.output) \(doomed.output)")
+            #expect(await doomed.exitStatus(within: .seconds(10)) != 0)
+            for upload in uploads {
+                let row = try await Self.row(upload)
+                #expect(row.status == "PROCESSING" && row.attempts == 1 && row.worker?.contains(":\(doomed.pid):") == true, "\(row)")
+            }
+
+            let rescuer = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL, ["WORKER_CONCURRENCY": "2"]))
+            let done = try await eventually(within: .seconds(120), every: .milliseconds(200)) {
+                var statuses: [String] = []
+                for upload in uploads { statuses.append(try await Self.row(upload).status) }
+                return statuses.allSatisfy { $0 == "COMPLETED" }
+            }
+            #expect(done, "\(rescuer.output)")
+            for upload in uploads {
+                let row = try await Self.row(upload)
+                #expect(row.attempts == 2 && row.processed == 5001 && row.worker?.contains(":\(doomed.pid):") == false, "\(row)")
+            }
+            #expect(try await Self.baseImages(uploads[0]) == 1)
+            rescuer.signal(SIGTERM)
+            #expect(await rescuer.exitStatus(within: .seconds(10)) == 0)
+        }
+    }
+
     @Test func sigtermMidTaskHandsTheTaskBackForAnotherWorkerAtOnce() async throws {
         try await TestGateway.run { api in
             let upload = try await Self.upload(api, Self.longArchive)

@@ -67,4 +67,11 @@ struct WorkerProcessTests {
         #expect(await worker.exitStatus(within: .seconds(60)) == 78)
         #expect(worker.output.contains("WORKER_CONCURRENCY"))
     }
+
+    @Test(arguments: ["0", "-5", "soon", "604801"])
+    func aTaskDeadlineOutOfRangeStopsStartUp(_ value: String) async throws {
+        let worker = try ChildProcess(Binaries.worker, environment: ["TASK_DEADLINE_SECONDS": value])
+        #expect(await worker.exitStatus(within: .seconds(60)) == 78)
+        #expect(worker.output.contains("invalid configuration: TASK_DEADLINE_SECONDS must be a number from 0.1 to 604800.0"), "\(worker.output)")
+    }
 }

@@ -106,12 +106,31 @@ struct UploadTaskProcessor: Sendable {
             }
         }
         let unmatched = candidates.filter { !taken.contains($0.id) }.map(\.id)
-        try await apply(task, matched: matched, skipped: skipped, unmatched: unmatched, counters: counters)
+        do {
+            try await apply(task, matched: matched, skipped: skipped, unmatched: unmatched, counters: counters)
+        } catch let error as PSQLError where Self.refusesData(error) {
+            // The same write would be refused again: fail now rather than after every attempt.
+            let reason = error.serverInfo?[.message] ?? "the database refused it"
+            throw ArchiveFailure(message: "The result could not be saved: \(reason).")
+        }
     }
+
+    /// A data exception, constraint violation or size limit (SQLSTATE classes 22, 23, 54):
+    /// an error of the data written, not of the connection or the moment.
+    static func refusesData(_ error: PSQLError) -> Bool {
+        guard let state = error.serverInfo?[.sqlState] else { return false }
+        return ["22", "23", "54"].contains(state.prefix(2))
+    }
+
+    /// How many leading bytes tell an image from anything else: `ImageHeader.inspect`
+    /// finds every format's signature within them (HEIF and AVIF brands are looked
+    /// for in the first 256 bytes), so a non-image is judged from them alone.
+    static let signatureLength = 256
 
     /// Streams one entry into the blob store if it is an image for a shot
     /// type not yet taken; otherwise throws the reason to skip it. Content is
-    /// judged before the name: `notes.txt` is `not_an_image`.
+    /// judged before the name: `notes.txt` is `not_an_image`, known from its
+    /// first bytes without inflating more of it.
     private func store(
         _ entry: ZipEntry, of archive: ZipArchive, into writer: BlobWriter, matcher: ShotTypeMatcher, taken: Set<UUID>
     ) async throws -> MatchedImage {
@@ -119,29 +138,35 @@ struct UploadTaskProcessor: Sendable {
         if entry.isEncrypted { throw Skip(reason: "encrypted") }
         if !entry.isSupported { throw Skip(reason: "unsupported_compression") }
         if entry.exceedsEntryLimit { throw Skip(reason: "too_large") }
+        var reader = try await archive.reader(for: entry)
+        let head = try await Self.skippingBadEntries { try await reader.next(maxBytes: Self.signatureLength) }
+        do {
+            _ = try ImageHeader.inspect(head.map { Array($0.readableBytesView) } ?? [])
+        } catch ImageHeaderError.notAnImage {
+            throw Skip(reason: "not_an_image")
+        } catch {
+            // An image's signature: its header is read from the full prefix below.
+        }
         let decision = matcher.match(path: entry.path, taken: taken)
         let inspected = NIOLockedValueBox<ImageInfo?>(nil)
         let write = BlobWrite.contentAddressed(maxBytes: limits.maxEntryBytes, prefixLength: ImageHeader.prefixLength) { prefix in
             do {
                 let info = try ImageHeader.inspect(prefix)
                 inspected.withLockedValue { $0 = info }
-            } catch ImageHeaderError.notAnImage {
-                throw Skip(reason: "not_an_image")
             } catch {
-                throw Skip(reason: "corrupt_image")
+                throw Skip(reason: "corrupt_image")  // its first bytes were an image's
             }
             if let reason = decision.skipReason { throw Skip(reason: reason) }
         }
-        var reader = try await archive.reader(for: entry)
-        let blob: StoredBlob
-        do {
-            blob = try await writer.put(write) { try await reader.next() }
-        } catch BlobStoreError.tooLarge {
-            throw Skip(reason: "too_large")
-        } catch ZipArchiveError.entryTooLarge, ZipArchiveError.entryCompressionRatioTooHigh {
-            throw Skip(reason: "too_large")
-        } catch ZipArchiveError.corruptEntry {
-            throw Skip(reason: "corrupt_image")
+        var pending = head  // the bytes already read go first
+        let blob = try await Self.skippingBadEntries {
+            try await writer.put(write) {
+                if let chunk = pending {
+                    pending = nil
+                    return chunk
+                }
+                return try await reader.next()
+            }
         }
         guard case .matched(let shotTypeID) = decision, let info = inspected.withLockedValue({ $0 }) else {
             throw Skip(reason: "corrupt_image")
@@ -149,24 +174,44 @@ struct UploadTaskProcessor: Sendable {
         return MatchedImage(file: entry.path, shotTypeID: shotTypeID, blob: blob, info: info)
     }
 
-    /// Shot types an archive of this design may fill (CONTRACT §10.9):
-    /// public ones and the design's tenant's, not deleted.
+    /// Runs a read of one entry; the errors that concern only that entry become its skip reason.
+    private static func skippingBadEntries<Value>(_ body: () async throws -> Value) async throws -> Value {
+        do {
+            return try await body()
+        } catch BlobStoreError.tooLarge {
+            throw Skip(reason: "too_large")
+        } catch ZipArchiveError.entryTooLarge, ZipArchiveError.entryCompressionRatioTooHigh {
+            throw Skip(reason: "too_large")
+        } catch ZipArchiveError.corruptEntry {
+            throw Skip(reason: "corrupt_image")
+        }
+    }
+
+    /// Shot types an archive of this design may fill (CONTRACT §10.9), not
+    /// deleted: the design's own (its organization's, or for a personal design
+    /// the owner's personal ones), and public ones of anyone, which matching
+    /// tries only where no own one matches (CONTRACT §6).
     private func shotTypesInScope(of task: ClaimedTask) async throws -> [ShotTypeCandidate] {
         let rows = try await database.client.query(
             """
-            SELECT id, name, view_angle::text, framing::text, file_naming_convention FROM shot_types
-            WHERE deleted_at IS NULL AND (
-                public
-                OR (\(task.organizationID)::uuid IS NOT NULL AND organization_id = \(task.organizationID))
-                OR (\(task.organizationID)::uuid IS NULL AND organization_id IS NULL AND owner_id = \(task.ownerID))
-            )
+            SELECT id, name, view_angle::text, framing::text, file_naming_convention, own
+            FROM shot_types, LATERAL (
+                SELECT coalesce(
+                    CASE WHEN \(task.organizationID)::uuid IS NULL
+                        THEN organization_id IS NULL AND owner_id = \(task.ownerID)
+                        ELSE organization_id = \(task.organizationID)
+                    END, false) AS own
+            ) scope
+            WHERE deleted_at IS NULL AND (own OR public)
             ORDER BY name, id
             """,
             logger: logger
         )
         var candidates: [ShotTypeCandidate] = []
-        for try await (id, name, viewAngle, framing, convention) in rows.decode((UUID, String, String, String, String?).self) {
-            candidates.append(ShotTypeCandidate(id: id, name: name, viewAngle: viewAngle, framing: framing, fileNamingConvention: convention))
+        for try await (id, name, viewAngle, framing, convention, own) in rows.decode((UUID, String, String, String, String?, Bool).self) {
+            candidates.append(
+                ShotTypeCandidate(id: id, name: name, viewAngle: viewAngle, framing: framing, fileNamingConvention: convention, isOwn: own)
+            )
         }
         return candidates
     }

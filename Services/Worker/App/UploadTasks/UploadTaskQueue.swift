@@ -15,6 +15,8 @@ struct ClaimedTask: Sendable {
     var archiveKey: String?
     var workerID: String
     var attempts: Int
+    /// Time since the task's first claim, as the database saw it at this claim.
+    var elapsed: Duration = .zero
 }
 
 /// Thrown by a fenced write that matched no row: the lease was lost (expired
@@ -58,16 +60,17 @@ struct UploadTaskQueue: Sendable {
             FROM decided, set_designs d
             WHERE u.id = decided.id AND d.id = u.set_design_id
             RETURNING u.id, u.status::text, u.set_design_id, u.subject_id, d.owner_id, d.organization_id,
-                      u.archive_blob_key, u.attempts, pg_notify(\(UploadTaskStatus.progressChannel), u.id::text)::text
+                      u.archive_blob_key, u.attempts, extract(epoch FROM now() - u.started_at)::float8,
+                      pg_notify(\(UploadTaskStatus.progressChannel), u.id::text)::text
             """,
             logger: logger
         )
-        for try await (id, status, design, subject, owner, organization, archive, attempts, _) in rows.decode(
-            (UUID, String, UUID, UUID, UUID, UUID?, String?, Int32, String).self
+        for try await (id, status, design, subject, owner, organization, archive, attempts, elapsed, _) in rows.decode(
+            (UUID, String, UUID, UUID, UUID, UUID?, String?, Int32, Double, String).self
         ) {
             let task = ClaimedTask(
                 id: id, setDesignID: design, subjectID: subject, ownerID: owner, organizationID: organization,
-                archiveKey: archive, workerID: workerID, attempts: Int(attempts)
+                archiveKey: archive, workerID: workerID, attempts: Int(attempts), elapsed: .seconds(elapsed)
             )
             return (task, UploadTaskStatus(rawValue: status) ?? .failed)
         }
@@ -119,8 +122,9 @@ struct UploadTaskQueue: Sendable {
         )
     }
 
-    /// Ends the task as FAILED with a sentence for people.
-    func fail(_ task: ClaimedTask, message: String, counters: TaskCounters) async throws {
+    /// Ends the task as FAILED with a sentence for people, with these counters
+    /// (nil: those last reported stay).
+    func fail(_ task: ClaimedTask, message: String, counters: TaskCounters?) async throws {
         try await fenced(
             """
             WITH w AS (
@@ -209,8 +213,12 @@ extension PostgresQuery.StringInterpolation {
         appendLiteral(" AND status = 'PROCESSING'")
     }
 
-    /// `\(counters: counters)`: the counter columns and `progress`.
-    mutating func appendInterpolation(counters: TaskCounters) {
+    /// `\(counters: counters)`: the counter columns and `progress`; nil leaves them as they are.
+    mutating func appendInterpolation(counters: TaskCounters?) {
+        guard let counters else {
+            appendLiteral("progress = progress")
+            return
+        }
         appendLiteral("total_items = ")
         appendInterpolation(counters.total)
         appendLiteral(", processed_items = ")

@@ -9,7 +9,8 @@ import Shared
 /// upload_tasks`, by a poll every `WORKER_POLL_SECONDS` (a lost notification
 /// only delays a task), and whenever the listening connection (re)connects.
 /// On SIGTERM slots stop claiming; a task still running after the grace
-/// period is handed back for another worker at once.
+/// period is handed back for another worker at once. A task still running
+/// `TASK_DEADLINE_SECONDS` after its first claim is failed.
 public struct UploadTaskWorker: Service {
     public struct Configuration: Sendable {
         public var concurrency = 2
@@ -17,6 +18,8 @@ public struct UploadTaskWorker: Service {
         public var lease: Duration = .seconds(30)
         public var maxAttempts = 3
         public var shutdownGrace: Duration = .seconds(20)
+        /// From a task's first claim to its failure if it has not ended.
+        public var deadline: Duration = .seconds(3600)
         public var limits = ZipLimits()
         /// Names this process in `worker_id` (host:pid); slots add their number.
         public var name = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
@@ -29,6 +32,7 @@ public struct UploadTaskWorker: Service {
             lease = .seconds(config.taskLeaseSeconds)
             maxAttempts = config.taskMaxAttempts
             shutdownGrace = .seconds(config.workerShutdownGraceSeconds)
+            deadline = .seconds(config.taskDeadlineSeconds)
         }
     }
 
@@ -104,13 +108,15 @@ public struct UploadTaskWorker: Service {
     }
 
     /// Processes the task while renewing its lease; stops quietly when the
-    /// lease is lost, hands it back when shutdown outlasts the grace period.
+    /// lease is lost, hands it back when shutdown outlasts the grace period,
+    /// fails it when it outlasts its deadline.
     func run(_ task: ClaimedTask) async {
         let metadata: Logger.Metadata = ["task_id": "\(task.id)", "worker_id": "\(task.workerID)", "attempt": "\(task.attempts)"]
         logger.info("task claimed", metadata: metadata)
         let processor = UploadTaskProcessor(database: database, blobs: blobs, queue: queue, limits: configuration.limits, logger: logger)
         let (queue, lease, grace) = (queue, configuration.lease, configuration.shutdownGrace)
-        enum Ending { case finished(UploadTaskProcessor.Ending), handBack }
+        let deadline = configuration.deadline
+        enum Ending { case finished(UploadTaskProcessor.Ending), handBack, deadlinePassed }
         let (metrics, start) = (self.metrics, ContinuousClock.now)
         metrics.tasksRunning(1)
         defer { metrics.tasksRunning(-1) }
@@ -135,6 +141,13 @@ public struct UploadTaskWorker: Service {
                     try await Task.sleep(for: grace)
                     return .handBack
                 }
+                group.addTask {
+                    // Failed here, not after the group: a processing child stuck in a
+                    // call that ignores cancellation would hold the group open.
+                    if task.elapsed < deadline { try await Task.sleep(for: deadline - task.elapsed) }
+                    try await queue.fail(task, message: Self.deadlineMessage(deadline), counters: nil)
+                    return .deadlinePassed
+                }
                 defer { group.cancelAll() }
                 return try await group.next() ?? .handBack
             }
@@ -143,6 +156,9 @@ public struct UploadTaskWorker: Service {
                 try await queue.handBack(task)
                 metrics.taskEnded(.handedBack, after: .now - start)
                 logger.notice("task handed back at shutdown", metadata: metadata)
+            case .deadlinePassed:
+                metrics.taskEnded(.failed, after: .now - start)
+                logger.warning("task failed: past its deadline", metadata: metadata)
             case .finished(let result):
                 metrics.taskEnded(result.status == .completed ? .completed : .failed, after: .now - start)
                 if result.status == .completed {
@@ -158,6 +174,12 @@ public struct UploadTaskWorker: Service {
             metrics.taskEnded(.interrupted, after: .now - start)
             logger.error("task processing failed", metadata: metadata.merging(["error": "\(String(reflecting: error))"]) { $1 })
         }
+    }
+
+    static func deadlineMessage(_ deadline: Duration) -> String {
+        let seconds = Double(deadline.components.seconds) + Double(deadline.components.attoseconds) / 1e18
+        let text = seconds == seconds.rounded() ? String(Int(seconds)) : String(seconds)
+        return "Processing took longer than \(text) seconds, the limit for one upload."
     }
 }
 
