@@ -123,6 +123,14 @@ struct ImageHeaderTests {
         #expect((try? ImageHeader.inspect(first))?.width == nil)
     }
 
+    @Test func theAVIFLibFuzzerFoundOverflowingIsReadWithoutATrap() throws {
+        // Found by Tests/Fuzz (image-header) against the reader before the fix:
+        // an `iinf` box of 64-bit size 2^63 - 1 inside `meta`.
+        let input = try #require(Data(base64Encoded: "AAAAIGZ0eXBhdmlmAAAAAAETAAAATgAAAChpaW5mAAAAAAABAAAAGn//////////AAAAAAIAAAAAAQAAYXYwMUNvAAAAAAAAAAAa"))
+        let info = try? ImageHeader.inspect(Array(input))
+        #expect(info?.width == nil)
+    }
+
     @Test func jpegSegmentLengthsOfZeroAndOneAreCorruptNotALoop() {
         for length: UInt8 in [0, 1] {
             #expect(throws: ImageHeaderError.corrupt("JPEG segment length \(length) at byte 4")) {
