@@ -1,6 +1,14 @@
 /// A strict JSON parser (RFC 8259) that reports the byte offset of the first
 /// error, keeps object key order, tells integers from floats and refuses
 /// documents nested deeper than `maxDepth` instead of exhausting the stack.
+///
+/// Hand-written rather than Foundation's `JSONSerialization` or `JSONDecoder`:
+/// FastAPI's 422 `json_invalid` names the byte offset and Python's reason
+/// ("Expecting ',' delimiter"), and responses and validation echoes keep the
+/// client's key order; neither library gives offsets, Python's wording or
+/// order. Parsing is linear in the input: every step consumes a byte or ends,
+/// a repeated key replaces in place (Python's last-wins), and `Limits` bound
+/// depth, members and values for input from clients.
 public struct JSONParser {
     public struct SyntaxError: Error, Sendable, Equatable {
         /// Offset in bytes where parsing failed.
@@ -14,13 +22,36 @@ public struct JSONParser {
         }
     }
 
+    /// What one document may hold. Nesting is always bounded (recursion uses
+    /// the stack); counts are bounded for input from clients.
+    public struct Limits: Sendable {
+        /// Arrays and objects inside one another, at most.
+        public var maxDepth: Int
+        /// Members of one object, at most.
+        public var maxObjectMembers: Int
+        /// Values in the whole document (every scalar, array and object), at most.
+        public var maxValues: Int
+
+        public init(maxDepth: Int = JSONParser.maxDepth, maxObjectMembers: Int = .max, maxValues: Int = .max) {
+            self.maxDepth = maxDepth
+            self.maxObjectMembers = maxObjectMembers
+            self.maxValues = maxValues
+        }
+
+        /// A request body: nothing the API takes comes near these, and a 422
+        /// echoing a few hundred thousand bad items would be an attack of its own.
+        public static let requestBody = Limits(maxObjectMembers: 1_000, maxValues: 100_000)
+    }
+
     public static let maxDepth = 64
 
     private let bytes: [UInt8]
+    private let limits: Limits
     private var index = 0
+    private var values = 0
 
-    public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    public static func parse(_ bytes: [UInt8], limits: Limits = Limits()) throws(SyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, limits: limits)
         parser.skipWhitespace()
         let value = try parser.parseValue(depth: 0)
         parser.skipWhitespace()
@@ -28,7 +59,10 @@ public struct JSONParser {
         return value
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8], limits: Limits) {
+        self.bytes = bytes
+        self.limits = limits
+    }
 
     private func error(_ reason: String) -> SyntaxError { SyntaxError(position: index, reason: reason) }
 
@@ -39,8 +73,10 @@ public struct JSONParser {
     }
 
     private mutating func parseValue(depth: Int) throws(SyntaxError) -> JSONValue {
-        guard depth < Self.maxDepth else { throw error("Maximum nesting depth exceeded") }
+        guard depth < limits.maxDepth else { throw error("Maximum nesting depth exceeded") }
         guard let byte = current else { throw error("Expecting value") }
+        guard values < limits.maxValues else { throw error("Too many values") }
+        values += 1
         switch byte {
         case UInt8(ascii: "{"): return try parseObject(depth: depth)
         case UInt8(ascii: "["): return try parseArray(depth: depth)
@@ -77,12 +113,17 @@ public struct JSONParser {
             guard current == UInt8(ascii: "\"") else {
                 throw error("Expecting property name enclosed in double quotes")
             }
+            let keyStart = index
             let key = try parseString()
+            if object.count >= limits.maxObjectMembers, object[key] == nil {
+                index = keyStart
+                throw error("Too many members in an object")
+            }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { throw error("Expecting ':' delimiter") }
             index += 1
             skipWhitespace()
-            // Like Python's json module, a repeated key keeps the last value.
+            // Like Python's json module, a repeated key keeps the last value (in the first one's place).
             object[key] = try parseValue(depth: depth + 1)
             skipWhitespace()
             switch current {
@@ -182,7 +223,8 @@ public struct JSONParser {
         } else if (0xDC00..<0xE000).contains(scalar) {
             scalar = 0xFFFD
         }
-        output.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+        // Surrogates were replaced above, so every value left is a scalar.
+        UTF8.encode(Unicode.Scalar(scalar)!) { output.append($0) }
     }
 
     private mutating func parseHex4() throws(SyntaxError) -> UInt32 {

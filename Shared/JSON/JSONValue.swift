@@ -25,31 +25,82 @@ public enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, Expressi
     public var isNull: Bool { if case .null = self { return true } else { return false } }
 }
 
-/// An ordered JSON object. Lookups are linear: request and response objects are small.
+/// An ordered JSON object whose keys are unique: setting a key that is there
+/// replaces its value in place (the first position, the last value, as
+/// Python's `dict` does with a repeated key in a document).
+///
+/// Small objects (responses, most bodies) are searched linearly, which beats
+/// hashing at their size; past `indexedFrom` members an index of positions
+/// keeps every lookup and insertion constant time, so building or reading an
+/// object of n members is O(n), never O(n²).
 public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
-    public var members: [(key: String, value: JSONValue)]
-
-    public init(_ members: [(key: String, value: JSONValue)] = []) { self.members = members }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self.members = elements.map { (key: $0.0, value: $0.1) }
+    /// Members in order. Setting it replaces the whole object (a repeated key
+    /// keeps its first position and its last value).
+    public var members: [(key: String, value: JSONValue)] {
+        get { storage }
+        set { self = JSONObject(newValue) }
     }
 
+    private var storage: [(key: String, value: JSONValue)] = []
+    /// Position of each key in `storage`, kept once there are more than `indexedFrom` members.
+    private var positions: [String: Int]?
+    /// Up to this many members a linear search is faster than hashing.
+    public static let indexedFrom = 16
+
+    public init(_ members: [(key: String, value: JSONValue)] = []) {
+        storage.reserveCapacity(members.count)
+        for member in members { self[member.key] = member.value }
+    }
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) {
+        self.init(elements.map { (key: $0.0, value: $0.1) })
+    }
+
+    public var count: Int { storage.count }
+
     public subscript(key: String) -> JSONValue? {
-        get { members.last(where: { $0.key == key })?.value }
+        get { position(of: key).map { storage[$0].value } }
         set {
-            if let index = members.lastIndex(where: { $0.key == key }) {
-                if let newValue { members[index].value = newValue } else { members.remove(at: index) }
-            } else if let newValue {
-                members.append((key: key, value: newValue))
+            switch (position(of: key), newValue) {
+            case (let index?, let newValue?):
+                storage[index].value = newValue
+            case (let index?, nil):
+                storage.remove(at: index)
+                reindex()
+            case (nil, let newValue?):
+                storage.append((key: key, value: newValue))
+                if positions != nil {
+                    positions![key] = storage.count - 1
+                } else if storage.count > Self.indexedFrom {
+                    reindex()
+                }
+            case (nil, nil):
+                break
             }
         }
     }
 
-    public var keys: [String] { members.map(\.key) }
+    public var keys: [String] { storage.map(\.key) }
+
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return storage.firstIndex { $0.key == key }
+    }
+
+    private mutating func reindex() {
+        guard storage.count > Self.indexedFrom else {
+            positions = nil
+            return
+        }
+        var index: [String: Int] = [:]
+        index.reserveCapacity(storage.count)
+        for (offset, member) in storage.enumerated() { index[member.key] = offset }
+        positions = index
+    }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.members.count == rhs.members.count
-            && zip(lhs.members, rhs.members).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+        lhs.storage.count == rhs.storage.count
+            && zip(lhs.storage, rhs.storage).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 }
 

@@ -57,6 +57,13 @@ public enum ImageHeaderError: Error, Equatable, Sendable {
 /// Recognises images by their bytes (never the file name) and reads their
 /// size from the header. Every read is bounds-checked: truncated or hostile
 /// input is an error, never a crash or a large allocation.
+///
+/// Hand-written rather than a decoding library: a size and an orientation need
+/// a few header fields, never pixels, and every format here is read in a few
+/// dozen lines. Every length, offset and count read from the bytes is compared
+/// against the bytes really there before it is added to anything (an image is
+/// hostile input: Swift traps on overflow), and every loop moves forward by at
+/// least one byte, so the work is linear in the prefix given.
 public enum ImageHeader {
     /// How many leading bytes callers should pass; enough for JPEG headers
     /// behind large EXIF or ICC segments.
@@ -95,9 +102,12 @@ public enum ImageHeader {
             default: break
             }
             let length = Int(try data.u16be(offset))
+            // The length counts its own two bytes: 0 and 1 would not move forward.
             guard length >= 2 else { throw .corrupt("JPEG segment length \(length) at byte \(offset)") }
             let segment = offset + 2
             if [0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF].contains(marker) {
+                // Precision, height and width: the size must come from this segment, not the next.
+                guard length >= 7 else { throw .corrupt("JPEG frame header of \(length) bytes at byte \(offset)") }
                 let height = Int(try data.u16be(segment + 1))
                 let width = Int(try data.u16be(segment + 3))
                 let swapped = (5...8).contains(orientation ?? 1)
@@ -112,14 +122,15 @@ public enum ImageHeader {
 
     /// Orientation tag (0x0112) of IFD0 in an EXIF block; nil when absent or unreadable.
     private static func exifOrientation(_ data: Bytes, tiffStart: Int, end: Int) -> Int? {
-        guard let tiff = try? TIFFReader(data, start: tiffStart, end: end),
-            let value = try? tiff.tag(0x0112, inIFDAt: tiff.firstIFDOffset), (1...8).contains(value)
+        guard let tiff = try? TIFFReader(data, start: tiffStart, end: end), let ifd = tiff.firstIFDOffset,
+            let value = try? tiff.tag(0x0112, inIFDAt: ifd), (1...8).contains(value)
         else { return nil }
         return value
     }
 
     private static func png(_ data: Bytes) throws(ImageHeaderError) -> ImageInfo {
         guard try data.ascii(12, 4) == "IHDR" else { throw .corrupt("PNG does not start with IHDR") }
+        guard try data.u32be(8) == 13 else { throw .corrupt("PNG IHDR chunk has length \(try data.u32be(8)), not 13") }
         return try sized(.png, width: Int(try data.u32be(16)), height: Int(try data.u32be(20)))
     }
 
@@ -128,7 +139,12 @@ public enum ImageHeader {
     }
 
     private static func webp(_ data: Bytes) throws(ImageHeaderError) -> ImageInfo {
-        switch try data.ascii(12, 4) {
+        // The first chunk must hold the fields read from it, else they belong to whatever follows.
+        let chunkSize = try data.u32le(16)
+        let chunk = try data.ascii(12, 4)
+        let needed: UInt32 = chunk == "VP8L" ? 5 : 10
+        guard chunkSize >= needed else { throw .corrupt("WebP \(chunk) chunk of \(chunkSize) bytes is too short") }
+        switch chunk {
         case "VP8 ":
             guard try data.u8(23) == 0x9D, try data.u8(24) == 0x01, try data.u8(25) == 0x2A else {
                 throw .corrupt("WebP VP8 frame has no start code")
@@ -140,16 +156,15 @@ public enum ImageHeader {
             return try sized(.webp, width: Int(bits & 0x3FFF) + 1, height: Int((bits >> 14) & 0x3FFF) + 1)
         case "VP8X":
             return try sized(.webp, width: Int(try data.u24le(24)) + 1, height: Int(try data.u24le(27)) + 1)
-        case let chunk:
+        default:
             throw .corrupt("WebP starts with an unknown chunk \(chunk)")
         }
     }
 
     private static func tiff(_ data: Bytes) throws(ImageHeaderError) -> ImageInfo {
         let reader = try TIFFReader(data, start: 0, end: data.count)
-        let ifd = reader.firstIFDOffset
         // A directory beyond the bytes we were given leaves the size unknown.
-        guard ifd + 2 <= data.count else { return ImageInfo(format: .tiff) }
+        guard let ifd = reader.firstIFDOffset, ifd <= data.count - 2 else { return ImageInfo(format: .tiff) }
         guard let width = try reader.tag(256, inIFDAt: ifd), let height = try reader.tag(257, inIFDAt: ifd) else {
             throw .corrupt("TIFF has no image width or length")
         }
@@ -187,20 +202,22 @@ public enum ImageHeader {
     private static func findBox(_ data: Bytes, path: ArraySlice<String>, in range: Range<Int>) throws(ImageHeaderError) -> Int? {
         guard let wanted = path.first else { return nil }
         var offset = range.lowerBound
-        while offset + 8 <= range.upperBound {
-            var size = Int(try data.u32be(offset))
+        while range.upperBound - offset >= 8 {
+            let remaining = range.upperBound - offset
             let type = try data.ascii(offset + 4, 4)
+            // A 32-bit size, 1 for a 64-bit one after the type, 0 for "to the end".
+            var size = UInt64(try data.u32be(offset))
             var header = 8
             if size == 1 {
-                let large = try data.u64be(offset + 8)
-                guard large <= UInt64(Int.max) else { throw .corrupt("box size overflows") }
-                size = Int(large)
+                size = try data.u64be(offset + 8)
                 header = 16
             } else if size == 0 {
-                size = range.upperBound - offset
+                size = UInt64(remaining)
             }
-            guard size >= header else { throw .corrupt("box \(type) at byte \(offset) has size \(size)") }
-            let end = min(offset + size, range.upperBound)
+            guard size >= UInt64(header) else { throw .corrupt("box \(type) at byte \(offset) has size \(size)") }
+            // Compared before adding: a claimed size may be anything up to 2^64 - 1.
+            // A box running past the bytes given is cut at their end.
+            let end = size < UInt64(remaining) ? offset + Int(size) : range.upperBound
             if type == wanted {
                 // meta is a full box: its children start after version and flags.
                 let payload = offset + header + (type == "meta" ? 4 : 0)
@@ -208,7 +225,7 @@ public enum ImageHeader {
                 if path.count == 1 { return payload }
                 return try findBox(data, path: path.dropFirst(), in: payload..<end)
             }
-            offset += size
+            offset = end
         }
         return nil
     }
@@ -288,8 +305,8 @@ struct TIFFReader {
     let start: Int
     let end: Int
     let bigEndian: Bool
-    /// Absolute offset of IFD0.
-    let firstIFDOffset: Int
+    /// Absolute offset of IFD0; nil when it lies beyond `end`.
+    let firstIFDOffset: Int?
 
     init(_ data: Bytes, start: Int, end: Int) throws(ImageHeaderError) {
         self.data = data
@@ -302,15 +319,18 @@ struct TIFFReader {
         }
         let magic = bigEndian ? try data.u16be(start + 2) : try data.u16le(start + 2)
         guard magic == 42 else { throw .corrupt("TIFF magic number missing") }
-        firstIFDOffset = start + Int(bigEndian ? try data.u32be(start + 4) : try data.u32le(start + 4))
+        let relative = Int(bigEndian ? try data.u32be(start + 4) : try data.u32le(start + 4))
+        // Compared with the room left before it is added to `start`.
+        firstIFDOffset = relative <= end - start ? start + relative : nil
     }
 
     /// The value of a SHORT or LONG tag in the directory at `ifd`, or nil when absent.
     func tag(_ wanted: UInt16, inIFDAt ifd: Int) throws(ImageHeaderError) -> Int? {
         let count = Int(try u16(ifd))
+        // 12-byte entries after the 2-byte count: at most 65,535 of them, so no product overflows.
         for index in 0..<count {
             let entry = ifd + 2 + index * 12
-            guard entry + 12 <= end else { throw .corrupt("TIFF directory runs past its data") }
+            guard entry <= end - 12 else { throw .corrupt("TIFF directory runs past its data") }
             guard try u16(entry) == wanted else { continue }
             switch try u16(entry + 2) {
             case 3: return Int(try u16(entry + 8))  // SHORT, stored in the value field

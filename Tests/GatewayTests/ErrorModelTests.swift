@@ -149,6 +149,109 @@ struct ErrorModelTests {
         }
     }
 
+    @Test func nulInATopLevelStringIsA422AtItsField() async throws {
+        try await TestGateway.run { api in
+            let response = try await api.post("/api/v1/organizations/", token: try await api.superuserToken(), json: ["name": "a\u{0}b"])
+            #expect(response.status == .unprocessableContent)
+            #expect(response.json["detail"] == [[
+                "type": "value_error", "loc": ["body", "name"], "msg": "Value error, text must not contain NUL characters",
+                "input": "a\u{0}b",
+            ]])
+        }
+    }
+
+    @Test func nulAnywhereInANestedMarginsObjectIsA422NotA500() async throws {
+        try await TestGateway.run { api in
+            let token = try await api.superuserToken()
+            let body: JSONValue = [
+                "name": "Front", "view_angle": "front", "framing": "full_body",
+                "margins": ["top": "\u{0}", "inner": ["list": [1, "x\u{0}"]], "k\u{0}": 1, "fine": "text"],
+            ]
+            let response = try await api.post("/api/v1/shot-types/", token: token, json: body)
+            #expect(response.status == .unprocessableContent, "\(response.text)")
+            #expect(response.json.issueTypes == ["value_error", "value_error", "value_error"])
+            #expect(response.json["detail"].array?.map { $0["loc"] } == [
+                ["body", "margins", "top"], ["body", "margins", "inner", "list", 1], ["body", "margins", "k\u{0}"],
+            ])
+            // The raw escape in the body's text, as a client sends it, the same.
+            let raw = try await api.request(
+                .post, "/api/v1/shot-types/", token: token,
+                body: ByteBuffer(string: #"{"name": "F", "view_angle": "front", "framing": "full_body", "margins": {"a": {"b": "\u0000"}}}"#),
+                headers: [.contentType: "application/json"]
+            )
+            #expect(raw.status == .unprocessableContent)
+            #expect(raw.json["detail"][0]["loc"] == ["body", "margins", "a", "b"])
+            let rows = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query("SELECT count(*) FROM shot_types").one(Int.self)
+            }
+            #expect(rows == 0)
+        }
+    }
+
+    @Test func aRawNULByteInAJSONStringIsJsonInvalid() async throws {
+        try await TestGateway.run { api in
+            var body = ByteBuffer(string: #"{"name": "a"#)
+            body.writeBytes([0])
+            body.writeString(#""}"#)
+            let response = try await api.request(
+                .post, "/api/v1/organizations/", token: try await api.superuserToken(), body: body,
+                headers: [.contentType: "application/json"]
+            )
+            #expect(response.status == .unprocessableContent)
+            #expect(response.json["detail"][0]["ctx"] == ["error": "Invalid control character at"])
+        }
+    }
+
+    @Test func anObjectOfMoreMembersThanTheCapIsJsonInvalid() async throws {
+        try await TestGateway.run { api in
+            let members = (0...JSONParser.Limits.requestBody.maxObjectMembers).map { "\"k\($0)\": 0" }.joined(separator: ",")
+            let response = try await api.request(
+                .post, "/api/v1/organizations/", token: try await api.superuserToken(),
+                body: ByteBuffer(string: "{\"name\": \"x\", \"margins\": {" + members + "}}"), headers: [.contentType: "application/json"]
+            )
+            #expect(response.status == .unprocessableContent)
+            #expect(response.json.issueTypes == ["json_invalid"])
+            #expect(response.json["detail"][0]["ctx"] == ["error": "Too many members in an object"])
+        }
+    }
+
+    @Test func aBodyOfMoreValuesThanTheCapIsJsonInvalid() async throws {
+        try await TestGateway.run { api in
+            let values = Array(repeating: "0", count: JSONParser.Limits.requestBody.maxValues).joined(separator: ",")
+            let response = try await api.request(
+                .post, "/api/v1/organizations/", token: try await api.superuserToken(),
+                body: ByteBuffer(string: "[" + values + "]"), headers: [.contentType: "application/json"]
+            )
+            #expect(response.status == .unprocessableContent)
+            #expect(response.json["detail"][0]["ctx"] == ["error": "Too many values"])
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aJSONBodyOfAHundredThousandKeysIsAnsweredQuickly() async throws {
+        try await TestGateway.run { api in
+            // Half as many distinct keys as the body limit allows; each member a few bytes.
+            let keys = (0..<100_000).map { "\"\($0)\":0" }.joined(separator: ",")
+            let response = try await api.request(
+                .post, "/api/v1/organizations/", token: try await api.superuserToken(),
+                body: ByteBuffer(string: "{" + keys + "}"), headers: [.contentType: "application/json"]
+            )
+            #expect(response.status == .unprocessableContent)
+        }
+    }
+
+    @Test func aFormOfMoreFieldsThanTheCapIs400() async throws {
+        try await TestGateway.run { api in
+            let form = Array(repeating: "k", count: RequestInput.maxFormFields + 1).joined(separator: "&")
+            let response = try await api.request(
+                .post, "/api/v1/login/access-token", body: ByteBuffer(string: form),
+                headers: [.contentType: "application/x-www-form-urlencoded"]
+            )
+            #expect(response.status == .badRequest)
+            #expect(response.json == ["detail": "Too many fields. Maximum number of fields is 1000."])
+        }
+    }
+
     @Test func anUnknownRouteIsAJSON404() async throws {
         try await TestGateway.run { api in
             let response = try await api.get("/api/v1/no-such-thing", token: nil)
@@ -193,6 +296,21 @@ struct ErrorModelTests {
         }
         #expect(read(5) { $0.uuid() }.1 == ["uuid_type"])
         #expect(UUIDSyntax.problem("1234-5678") == "invalid group count: expected 5, found 2")
+    }
+
+    @Test func formFieldsDecodePlusAndPercentAndKeepTheFirstOfARepeatedName() throws {
+        let fields = try RequestInput.formFields(Array("a=1+2%2B3&b=%zz%4&a=second&c&=empty&d=%C3%A9%FF&&".utf8))
+        #expect(fields.keys == ["a", "b", "c", "", "d"])
+        #expect(fields["a"] == "1 2+3" && fields["b"] == "%zz%4" && fields["c"] == "" && fields[""] == "empty")
+        #expect(fields["d"] == "é\u{FFFD}")
+    }
+
+    @Test func nulIsReportedAtEveryStringAndKeyOfABody() {
+        let issues = IssueCollector()
+        let body: JSONValue = ["a": "\u{0}", "b": ["fine", ["c\u{0}": ["\u{0}"]]], "d": 1]
+        RequestInput.reportNUL(in: body, at: ["body"], issues: issues)
+        #expect(issues.issues.map(\.loc) == [["body", "a"], ["body", "b", 1, "c\u{0}"], ["body", "b", 1, "c\u{0}", 0]])
+        #expect(issues.issues.map(\.type) == ["value_error", "value_error", "value_error"])
     }
 
     @Test func integersAndBooleansFollowPydanticsLaxRules() {

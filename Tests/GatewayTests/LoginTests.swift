@@ -1,8 +1,10 @@
 import Foundation
-import GatewayApp
+import NIOCore
 import Shared
 import Testing
 import TestSupport
+
+@testable import GatewayApp
 
 @Suite("Login and bearer tokens")
 struct LoginTests {
@@ -64,6 +66,31 @@ struct LoginTests {
             #expect(response.json["detail"][0]["loc"] == .array(["body", "username"]))
             #expect(response.json["detail"][1]["loc"] == .array(["body", "password"]))
             #expect(response.json["detail"][0]["msg"] == "Field required")
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func aLoginBodyOverItsFewKiBIs413WithDetail() async throws {
+        try await TestGateway.run { api in
+            // 4 MiB of `k1&k2&…` once cost minutes of CPU before any check.
+            var form = ""
+            var index = 0
+            while form.utf8.count < 4 << 20 {
+                form += "k\(index)&"
+                index += 1
+            }
+            for body in [form, String(repeating: "a", count: RequestInput.maxFormBodyBytes + 1)] {
+                let response = try await api.request(
+                    .post, "/api/v1/login/access-token", body: ByteBuffer(string: body),
+                    headers: [.contentType: "application/x-www-form-urlencoded"]
+                )
+                #expect(response.status == .contentTooLarge)
+                #expect(response.json == ["detail": "Request body is too large"])
+            }
+            // A form within the limit with the longest password a user may have still logs in.
+            let password = String(repeating: "%&+é", count: 32)
+            let user = try await api.createUser(password: password)
+            #expect(try await api.login(user.email, password).status == .ok)
         }
     }
 

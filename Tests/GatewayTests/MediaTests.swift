@@ -216,6 +216,77 @@ struct MediaTests {
         }
     }
 
+    @Test func aRangeEndingPastTheLastByteIsClampedTo206() async throws {
+        try await TestGateway.run { api in
+            let alice = try await api.createUser()
+            let bytes = try Self.fixture("rgb_33x17.png")
+            let url = pathAndQuery(try #require(try await upload(api, alice, "rgb_33x17.png").json["url"].string))
+            // Each of these once overflowed `end + 1` or `size - suffix` and ended the process.
+            let cases: [(String, HTTPResponse.Status, Range<Int>)] = [
+                ("bytes=0-9223372036854775807", .partialContent, 0..<bytes.count),
+                ("bytes=5-99999999999999999999999", .partialContent, 5..<bytes.count),
+                ("bytes=-9223372036854775807", .partialContent, 0..<bytes.count),
+                ("bytes=-99999999999999999999999", .partialContent, 0..<bytes.count),
+                ("bytes=+1-2", .ok, 0..<bytes.count),
+                ("bytes=5-4", .ok, 0..<bytes.count),
+                ("bytes=-", .ok, 0..<bytes.count),
+            ]
+            for (header, status, range) in cases {
+                let response = try await api.request(.get, url, headers: [.range: header])
+                #expect(response.status == status, "\(header)")
+                #expect(Array(response.body.readableBytesView) == Array(bytes[range]), "\(header)")
+                #expect(response.headers[.contentLength] == String(range.count), "\(header)")
+                if status == .partialContent {
+                    #expect(response.headers[.contentRange] == "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(bytes.count)")
+                }
+            }
+            for header in ["bytes=9223372036854775807-", "bytes=99999999999999999999-", "bytes=-0"] {
+                let response = try await api.request(.get, url, headers: [.range: header])
+                #expect(response.status == .rangeNotSatisfiable, "\(header)")
+                #expect(response.headers[.contentRange] == "bytes */\(bytes.count)")
+                #expect(response.json == ["detail": "Requested range not satisfiable"])
+            }
+        }
+    }
+
+    @Test func rangeHeadersAreReadWithoutArithmeticThatCanOverflow() {
+        let size = 1000
+        let cases: [(String, ByteRange)] = [
+            ("bytes=0-9", .partial(0..<10)), ("bytes=990-", .partial(990..<1000)), ("bytes=-10", .partial(990..<1000)),
+            ("bytes=999-999", .partial(999..<1000)), ("Bytes=1-1", .partial(1..<2)), ("bytes= 2 - 3", .partial(2..<4)),
+            ("bytes=0-9223372036854775807", .partial(0..<1000)), ("bytes=0-9223372036854775808", .partial(0..<1000)),
+            // What Tests/Fuzz (range) found against the parser before the fix.
+            ("bytes=100-9223372036854775807", .partial(100..<1000)),
+            ("bytes=-9223372036854775807", .partial(0..<1000)), ("bytes=-1001", .partial(0..<1000)),
+            ("bytes=1000-", .unsatisfiable), ("bytes=9223372036854775807-9223372036854775807", .unsatisfiable),
+            ("bytes=-0", .unsatisfiable),
+            ("bytes=", .ignored), ("bytes=-", .ignored), ("bytes=1", .ignored), ("bytes=+1-2", .ignored), ("bytes=1-+2", .ignored),
+            ("bytes=-+2", .ignored), ("bytes=-1-2", .ignored), ("bytes=3-2", .ignored), ("bytes=0-1,3-4", .ignored),
+            ("bytes=a-b", .ignored), ("bytes=٣-٤", .ignored), ("items=0-1", .ignored), ("", .ignored),
+        ]
+        for (header, expected) in cases {
+            #expect(ByteRange.parse(header, size: size) == expected, "\(header)")
+        }
+        #expect(ByteRange.parse("bytes=0-", size: 0) == .unsatisfiable)
+        #expect(ByteRange.parse("bytes=-5", size: 0) == .unsatisfiable)
+        #expect(ByteRange.parse("bytes=0-0", size: Int.max) == .partial(0..<1))
+        #expect(ByteRange.parse("bytes=-1", size: Int.max) == .partial(Int.max - 1..<Int.max))
+        #expect(ByteRange.parse("bytes=0-", size: Int.max) == .partial(0..<Int.max))
+    }
+
+    @Test func aSignedURLsExpiryIsTheDecimalItWasSignedWith() throws {
+        let signer = MediaURLSigner(secretKey: TestGateway.secretKey, lifetime: 60, publicBaseURL: nil)
+        let id = UUID()
+        let url = signer.url(for: id, base: "")
+        let query = try #require(URLComponents(string: url)?.queryItems)
+        let expires = try #require(query.first { $0.name == "expires" }?.value)
+        let signature = query.first { $0.name == "signature" }?.value
+        #expect(signer.isValid(mediaID: id, expires: expires, signature: signature))
+        for respelled in ["+" + expires, "0" + expires, " " + expires, expires + " ", "99999999999999999999999"] {
+            #expect(!signer.isValid(mediaID: id, expires: respelled, signature: signature), "\(respelled)")
+        }
+    }
+
     @Test func urlsUsePublicBaseURLOrTheForwardedHost() async throws {
         try await TestGateway.run { api in
             let alice = try await api.createUser()

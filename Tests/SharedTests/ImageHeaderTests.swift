@@ -104,6 +104,70 @@ struct ImageHeaderTests {
         #expect((try? ImageHeader.inspect(box))?.width == nil)
     }
 
+    private static func be32(_ value: UInt32) -> [UInt8] { withUnsafeBytes(of: value.bigEndian, Array.init) }
+    private static func be64(_ value: UInt64) -> [UInt8] { withUnsafeBytes(of: value.bigEndian, Array.init) }
+
+    @Test(arguments: ["meta", "free"])
+    func aBoxWithA64BitSizeNearIntMaxIsCutAtTheDataNotAnOverflow(_ type: String) throws {
+        // 40 bytes: ftyp, then a box whose 64-bit size would overflow `offset + size`.
+        let avif = Self.be32(16) + Array("ftypavif".utf8) + [0, 0, 0, 0]
+            + Self.be32(1) + Array(type.utf8) + Self.be64(UInt64(Int.max)) + Array(repeating: 0, count: 8)
+        #expect(avif.count == 40)
+        let info = try ImageHeader.inspect(avif)
+        #expect(info.format == .avif && info.width == nil && info.height == nil)
+        var huge = avif
+        huge.replaceSubrange(24..<32, with: Self.be64(.max))
+        #expect((try? ImageHeader.inspect(huge))?.width == nil)
+        // The same at offset 0: the ftyp box itself claims a 64-bit size.
+        let first = Self.be32(1) + Array("ftypavif".utf8) + Self.be64(UInt64(Int.max) - 3) + Array(repeating: 0, count: 8)
+        #expect((try? ImageHeader.inspect(first))?.width == nil)
+    }
+
+    @Test func theAVIFLibFuzzerFoundOverflowingIsReadWithoutATrap() throws {
+        // Found by Tests/Fuzz (image-header) against the reader before the fix:
+        // an `iinf` box of 64-bit size 2^63 - 1 inside `meta`.
+        let input = try #require(Data(base64Encoded: "AAAAIGZ0eXBhdmlmAAAAAAETAAAATgAAAChpaW5mAAAAAAABAAAAGn//////////AAAAAAIAAAAAAQAAYXYwMUNvAAAAAAAAAAAa"))
+        let info = try? ImageHeader.inspect(Array(input))
+        #expect(info?.width == nil)
+    }
+
+    @Test func jpegSegmentLengthsOfZeroAndOneAreCorruptNotALoop() {
+        for length: UInt8 in [0, 1] {
+            #expect(throws: ImageHeaderError.corrupt("JPEG segment length \(length) at byte 4")) {
+                try ImageHeader.inspect([0xFF, 0xD8, 0xFF, 0xE0, 0, length, 0xFF, 0xC0])
+            }
+        }
+    }
+
+    @Test func aJPEGFrameHeaderTooShortForItsSizeIsCorrupt() {
+        // SOF0 of length 4: its "height and width" would be read from the next segment.
+        let jpeg: [UInt8] = [0xFF, 0xD8, 0xFF, 0xC0, 0, 4, 8, 0, 0xFF, 0xDB, 0, 40, 0, 30]
+        #expect(throws: ImageHeaderError.corrupt("JPEG frame header of 4 bytes at byte 4")) { try ImageHeader.inspect(jpeg) }
+    }
+
+    @Test func tiffDirectoryOffsetsAndCountsPastTheDataAreHandled() throws {
+        // IFD0 at 2^32 - 1: beyond the data, so the size is unknown (not an overflow, not a read past the end).
+        let farAway: [UInt8] = Array("MM".utf8) + [0, 42] + Self.be32(.max) + Array(repeating: 0, count: 8)
+        let info = try ImageHeader.inspect(farAway)
+        #expect(info.format == .tiff && info.width == nil)
+        // 65,535 entries claimed, two bytes of them present.
+        let manyEntries: [UInt8] = Array("MM".utf8) + [0, 42] + Self.be32(8) + [0xFF, 0xFF, 1, 0]
+        #expect(throws: ImageHeaderError.corrupt("TIFF directory runs past its data")) { try ImageHeader.inspect(manyEntries) }
+        // The same inside a JPEG's EXIF block: no orientation, the size still read.
+        let exif = Array("Exif".utf8) + [0, 0] + Array("MM".utf8) + [0, 42] + Self.be32(.max)
+        let app1 = [0xFF, 0xE1] + [0, UInt8(exif.count + 2)] + exif
+        let jpeg = [0xFF, 0xD8] + app1 + [0xFF, 0xC0, 0, 11, 8, 0, 30, 0, 40, 3, 1, 0x22, 0]
+        let fromJPEG = try ImageHeader.inspect(jpeg)
+        #expect(fromJPEG.exifOrientation == nil && fromJPEG.width == 40 && fromJPEG.height == 30)
+    }
+
+    @Test func pngAndWebPChunksShorterThanTheirFieldsAreCorrupt() {
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + Self.be32(4) + Array("IHDR".utf8) + Self.be32(10) + Self.be32(10)
+        #expect(throws: ImageHeaderError.corrupt("PNG IHDR chunk has length 4, not 13")) { try ImageHeader.inspect(png) }
+        let webp: [UInt8] = Array("RIFF".utf8) + [30, 0, 0, 0] + Array("WEBPVP8X".utf8) + [2, 0, 0, 0] + Array(repeating: 9, count: 10)
+        #expect(throws: ImageHeaderError.corrupt("WebP VP8X chunk of 2 bytes is too short")) { try ImageHeader.inspect(webp) }
+    }
+
     /// Property: random mutations of real headers never crash the parser, and
     /// whatever it answers is within bounds. Seeded, so a failure repeats.
     @Test func randomMutationsNeverCrashTheParser() throws {

@@ -57,6 +57,61 @@ struct JSONParserTests {
         #expect(failure(fine) == nil)
     }
 
+    @Test func aRepeatedKeyKeepsItsFirstPlaceAndTheLastValue() throws {
+        let value = try parse(#"{"a":1,"b":2,"a":3}"#)
+        #expect(value.keysInOrder == ["a", "b"])
+        #expect(JSONWriter.string(value) == #"{"a":3,"b":2}"#)
+        // The same past the size where objects keep an index of their keys.
+        let many = (0..<40).map { "\"k\($0)\":\($0)" }.joined(separator: ",")
+        let large = try parse("{" + many + #","k3":"again","k39":null}"#)
+        guard case .object(let object) = large else { Issue.record("not an object"); return }
+        #expect(object.count == 40 && object["k3"] == "again" && object["k39"] == .null && object["k0"] == 0)
+        #expect(object.keys == (0..<40).map { "k\($0)" })
+    }
+
+    @Test func largeObjectsLookUpReplaceAndRemoveLikeSmallOnes() {
+        for size in [3, JSONObject.indexedFrom, JSONObject.indexedFrom + 1, 100] {
+            var object = JSONObject((0..<size).map { (key: "k\($0)", value: .int($0)) })
+            object["k1"] = "one"
+            object["k0"] = nil
+            object["new"] = true
+            object["missing"] = nil
+            #expect(object.keys == (1..<size).map { "k\($0)" } + ["new"], "\(size)")
+            #expect(object["k1"] == "one" && object["k0"] == nil && object["new"] == true && object["k\(size - 1)"] != nil)
+            object.members += [(key: "k1", value: "replaced"), (key: "tail", value: 1)]
+            #expect(object["k1"] == "replaced" && object.keys.last == "tail" && object.keys.filter { $0 == "k1" }.count == 1)
+        }
+    }
+
+    @Test(.timeLimit(.minutes(1)))
+    func anObjectOfManyKeysParsesInLinearTime() throws {
+        // Quadratic lookups made this take minutes: 200,000 keys, then once more as repeats.
+        let keys = (0..<200_000).map { "\"\($0)\":0" }
+        let value = try parse("{" + (keys + keys).joined(separator: ",") + "}")
+        guard case .object(let object) = value else { Issue.record("not an object"); return }
+        #expect(object.count == 200_000 && object["199999"] == 0)
+    }
+
+    @Test func requestBodyLimitsCapMembersValuesAndDepth() {
+        let limits = JSONParser.Limits(maxDepth: 3, maxObjectMembers: 2, maxValues: 5)
+        func failure(_ text: String) -> JSONParser.SyntaxError? {
+            do {
+                _ = try JSONParser.parse(Array(text.utf8), limits: limits)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        #expect(failure(#"{"a":1,"b":2}"#) == nil)
+        #expect(failure(#"{"a":1,"b":2,"a":3}"#) == nil)
+        #expect(failure(#"{"a":1,"b":2,"c":3}"#) == .init(position: 13, reason: "Too many members in an object"))
+        #expect(failure("[1,2,3,4]") == nil)
+        #expect(failure("[1,2,3,4,5]") == .init(position: 9, reason: "Too many values"))
+        #expect(failure("[[[[]]]]")?.reason == "Maximum nesting depth exceeded")
+        #expect(failure("[[[]]]") == nil)
+        #expect(JSONParser.Limits.requestBody.maxDepth == JSONParser.maxDepth)
+    }
+
     @Test func controlCharactersAreEscapedOnOutput() {
         #expect(JSONWriter.string(.string("a\u{01}\tb")) == #""a\u0001\tb""#)
     }

@@ -120,14 +120,17 @@ struct MediaController {
         }
         var status = HTTPResponse.Status.ok
         var range = 0..<size
-        if let header = request.headers[.range], let requested = Self.byteRange(header, size: size) {
-            guard let satisfiable = requested else {
-                headers[.contentRange] = "bytes */\(size)"
+        if let header = request.headers[.range] {
+            let requested = ByteRange.parse(header, size: size)
+            headers[.contentRange] = ByteRange.contentRange(requested, size: size)
+            switch requested {
+            case .ignored: break
+            case .unsatisfiable:
                 return JSONResponse(.object(["detail": "Requested range not satisfiable"]), status: .rangeNotSatisfiable, headers: headers).response()
+            case .partial(let satisfiable):
+                range = satisfiable
+                status = .partialContent
             }
-            range = satisfiable
-            status = .partialContent
-            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(size)"
         }
         headers[.contentLength] = String(range.count)
         let blobs = self.blobs
@@ -146,25 +149,5 @@ struct MediaController {
             let trimmed = tag.trimmingCharacters(in: .whitespaces)
             return trimmed == "*" || trimmed == "\"\(hash)\"" || trimmed == "W/\"\(hash)\""
         }
-    }
-
-    /// A single `bytes=` range: nil to ignore the header (not bytes, several ranges,
-    /// unparseable), `.some(nil)` when unsatisfiable, else the range.
-    static func byteRange(_ header: String, size: Int) -> Range<Int>?? {
-        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
-        let spec = header.dropFirst("bytes=".count).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard spec.count == 2 else { return nil }
-        let first = spec[0].trimmingCharacters(in: .whitespaces)
-        let last = spec[1].trimmingCharacters(in: .whitespaces)
-        if first.isEmpty {
-            guard let suffix = Int(last) else { return nil }
-            guard suffix > 0, size > 0 else { return .some(nil) }
-            return .some(max(0, size - suffix)..<size)
-        }
-        guard let start = Int(first), start >= 0 else { return nil }
-        guard start < size else { return .some(nil) }
-        if last.isEmpty { return .some(start..<size) }
-        guard let end = Int(last), end >= start else { return nil }
-        return .some(start..<min(end + 1, size))
     }
 }

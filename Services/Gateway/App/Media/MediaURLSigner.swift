@@ -26,8 +26,11 @@ struct MediaURLSigner: Sendable {
     }
 
     /// True when `signature` signs this media id and `expires` has not passed.
+    /// `expires` is the decimal the URL was made with: `Int(_:)` alone would also
+    /// take `+123` or `0123` for the same signature; one too long for an Int is refused.
     func isValid(mediaID: UUID, expires: String?, signature: String?, now: Date = Date()) -> Bool {
-        guard let expires, let expiry = Int(expires), let signature, expiry >= Int(now.timeIntervalSince1970),
+        guard let expires, expires.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+            let expiry = Int(expires), String(expiry) == expires, let signature, expiry >= Int(now.timeIntervalSince1970),
             let given = Data(base64URL: signature)
         else { return false }
         return HMAC<SHA256>.isValidAuthenticationCode(given, authenticating: Data(message(mediaID, expiry).utf8), using: key)

@@ -24,6 +24,13 @@ enum Multipart {
 /// Streams the parts of a `multipart/form-data` body without buffering a
 /// part: a part's bytes are handed on as they arrive, holding back only
 /// enough to recognise a delimiter split across network reads.
+///
+/// Hand-written rather than multipart-kit: its parser runs at ~0.9 MB/s in a
+/// debug build (the tests' build) and its `FormDataDecoder` needs the whole
+/// body in memory; this splitter (memchr for the delimiter) streams a 2 GiB
+/// upload at 1.5 GB/s in debug (STACK-NOTES). Every byte is searched a bounded
+/// number of times (a search resumes where the last one stopped), and part
+/// headers are capped at `maxHeaderBytes` wherever the network splits them.
 struct MultipartReader<Source: AsyncIteratorProtocol> where Source.Element == ByteBuffer {
     struct PartHeaders: Equatable {
         var name: String?
@@ -31,6 +38,7 @@ struct MultipartReader<Source: AsyncIteratorProtocol> where Source.Element == By
         var contentType: String?
     }
 
+    /// The headers of one part, from the delimiter's CRLF to the blank line, at most.
     static var maxHeaderBytes: Int { 16 * 1024 }
 
     private var source: Source
@@ -73,12 +81,20 @@ struct MultipartReader<Source: AsyncIteratorProtocol> where Source.Element == By
             return nil
         }
         let headerEnd = Array("\r\n\r\n".utf8)
-        // Headers start right after the delimiter's CRLF, so look for CRLF CRLF from there.
-        while find(headerEnd) == nil {
-            guard buffer.readableBytes <= Self.maxHeaderBytes else { throw Multipart.Malformed(description: "part headers too long") }
+        // Headers start right after the delimiter's CRLF, so look for CRLF CRLF from there;
+        // each search resumes where the last could not have matched.
+        var searched = 0
+        var end: Int
+        while true {
+            if let found = find(headerEnd, from: searched) {
+                end = found
+                break
+            }
+            searched = max(0, buffer.readableBytes - (headerEnd.count - 1))
+            guard searched <= Self.maxHeaderBytes else { throw Multipart.Malformed(description: "part headers too long") }
             guard try await fill() else { throw Multipart.Malformed(description: "body ends inside part headers") }
         }
-        let end = find(headerEnd)!
+        guard end <= Self.maxHeaderBytes else { throw Multipart.Malformed(description: "part headers too long") }
         let block = buffer.readString(length: end) ?? ""
         buffer.moveReaderIndex(forwardBy: headerEnd.count)
         state = .body
@@ -102,7 +118,8 @@ struct MultipartReader<Source: AsyncIteratorProtocol> where Source.Element == By
         return nil
     }
 
-    /// Appends the next network read; false at the end of the body.
+    /// Appends the next network read; false at the end of the body. Offsets
+    /// into the unread bytes stay valid: a fill only appends to them.
     private mutating func fill() async throws -> Bool {
         guard var more = try await source.next() else { return false }
         buffer.discardReadBytes()
@@ -110,11 +127,11 @@ struct MultipartReader<Source: AsyncIteratorProtocol> where Source.Element == By
         return true
     }
 
-    /// Offset of `pattern` in the unread bytes.
-    private func find(_ pattern: [UInt8]) -> Int? {
+    /// Offset of `pattern` in the unread bytes, searching from `start`.
+    private func find(_ pattern: [UInt8], from start: Int = 0) -> Int? {
         buffer.withUnsafeReadableBytes { bytes -> Int? in
-            guard bytes.count >= pattern.count, let base = bytes.baseAddress else { return nil }
-            var offset = 0
+            guard bytes.count >= pattern.count, start <= bytes.count - pattern.count, let base = bytes.baseAddress else { return nil }
+            var offset = start
             let first = Int32(pattern[0])
             while offset <= bytes.count - pattern.count {
                 guard let hit = memchr(base + offset, first, bytes.count - pattern.count - offset + 1) else { return nil }

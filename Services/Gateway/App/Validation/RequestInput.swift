@@ -9,6 +9,11 @@ import Shared
 struct RequestInput {
     /// JSON bodies are small; uploads stream through their own route.
     static let maxJSONBodyBytes = 4 * 1024 * 1024
+    /// The only form body is the login form: a user name, a password and
+    /// OAuth2's few optional fields, percent-encoded. Anything longer is not a login.
+    static let maxFormBodyBytes = 8 * 1024
+    /// Starlette's default for a form, with its message when exceeded (400).
+    static let maxFormFields = 1000
 
     let request: Request
     let parameters: Parameters
@@ -77,27 +82,103 @@ struct RequestInput {
         }
         let document: JSONValue
         do {
-            document = try JSONParser.parse(bytes)
+            document = try JSONParser.parse(bytes, limits: .requestBody)
         } catch {
             issues.add(.jsonInvalid(position: error.position, reason: error.reason))
             return nil
         }
+        Self.reportNUL(in: document, at: ["body"], issues: issues)
         return ValueReader(value: document, loc: ["body"], issues: issues).object(Body.read)
     }
 
     /// Reads an `application/x-www-form-urlencoded` body; fields arrive as strings.
     func formBody<Body: RequestBody>(_ type: Body.Type) async throws -> Body? {
-        let buffer = try await request.body.collect(upTo: Self.maxJSONBodyBytes)
-        var fields = JSONObject()
-        for pair in String(buffer: buffer).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let decode = { (part: Substring) in
-                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(part)
-            }
-            let key = decode(parts[0])
-            if fields[key] == nil { fields[key] = .string(parts.count > 1 ? decode(parts[1]) : "") }
-        }
+        let buffer = try await request.body.collect(upTo: Self.maxFormBodyBytes)
+        let fields = try Self.formFields(Array(buffer.readableBytesView))
+        Self.reportNUL(in: .object(fields), at: ["body"], issues: issues)
         return Body.read(ObjectReader(object: fields, loc: ["body"], issues: issues))
+    }
+
+    /// The fields of a urlencoded form, in order; of a repeated name the first
+    /// counts. Linear in the body: one pass to split, one to decode each part.
+    static func formFields(_ body: [UInt8]) throws(APIError) -> JSONObject {
+        var fields = JSONObject()
+        var count = 0
+        for pair in body.split(separator: UInt8(ascii: "&")) {
+            count += 1
+            guard count <= maxFormFields else {
+                throw .badRequest("Too many fields. Maximum number of fields is \(maxFormFields).")
+            }
+            let separator = pair.firstIndex(of: UInt8(ascii: "=")) ?? pair.endIndex
+            let key = formDecoded(pair[..<separator])
+            let value = separator < pair.endIndex ? formDecoded(pair[(separator + 1)...]) : ""
+            if fields[key] == nil { fields[key] = .string(value) }
+        }
+        return fields
+    }
+
+    /// `+` is a space and `%XX` a byte; a `%` without two hex digits stays as it is.
+    /// Bytes that are not UTF-8 become U+FFFD.
+    private static func formDecoded(_ part: ArraySlice<UInt8>) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(part.count)
+        var index = part.startIndex
+        while index < part.endIndex {
+            let byte = part[index]
+            if byte == UInt8(ascii: "+") {
+                bytes.append(UInt8(ascii: " "))
+            } else if byte == UInt8(ascii: "%"), part.endIndex - index > 2,
+                let high = hexValue(part[index + 1]), let low = hexValue(part[index + 2])
+            {
+                bytes.append(high << 4 | low)
+                index += 2
+            } else {
+                bytes.append(byte)
+            }
+            index += 1
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// Postgres text and jsonb cannot hold U+0000. Every string of a body,
+    /// object keys and free-form objects (`margins`) included, is checked here
+    /// once, so no route can hand one to the database: a 422 at the string's
+    /// `loc`, never a 500 from the insert.
+    static func reportNUL(in value: JSONValue, at loc: [ValidationIssue.Location], issues: IssueCollector) {
+        var path = loc
+        func visit(_ value: JSONValue) {
+            switch value {
+            case .string(let text) where text.utf8.contains(0):
+                issues.add(.valueError(path, message: "Value error, text must not contain NUL characters", input: value))
+            case .array(let items):
+                for (index, item) in items.enumerated() {
+                    path.append(.index(index))
+                    visit(item)
+                    path.removeLast()
+                }
+            case .object(let object):
+                for member in object.members {
+                    path.append(.key(member.key))
+                    if member.key.utf8.contains(0) {
+                        issues.add(.valueError(path, message: "Value error, keys must not contain NUL characters", input: .string(member.key)))
+                    }
+                    visit(member.value)
+                    path.removeLast()
+                }
+            default:
+                break
+            }
+        }
+        visit(value)
     }
 
     // MARK: Outcome

@@ -32,11 +32,7 @@ struct ValueReader {
             issues.add(.stringTooLong(loc, input: value, maxLength: maxLength))
             return nil
         }
-        // Postgres text cannot hold U+0000: refuse it here rather than fail on insert.
-        if text.unicodeScalars.contains("\0") {
-            issues.add(.valueError(loc, message: "Value error, text must not contain NUL characters", input: value))
-            return nil
-        }
+        // U+0000, which Postgres cannot store, is refused for the whole body by `RequestInput.reportNUL`.
         return text
     }
 
