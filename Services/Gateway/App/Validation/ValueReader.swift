@@ -148,38 +148,14 @@ struct ValueReader {
         return read(ObjectReader(object: object, loc: loc, issues: issues))
     }
 
-    /// A free-form JSON object (e.g. `margins`), stored as jsonb, which cannot
-    /// hold U+0000: a NUL in any key or string of it, however deep, is a
-    /// value_error where it stands. Walked with a stack, not recursion.
+    /// A free-form JSON object (e.g. `margins`). A NUL anywhere in a body,
+    /// which jsonb cannot hold, is refused for the whole body before this (RequestInput).
     func jsonObject() -> JSONObject? {
         guard case .object(let object) = value else {
             issues.add(.dictType(loc, input: value))
             return nil
         }
-        let nulMessage = "Value error, text must not contain NUL characters"
-        var clean = true
-        var pending: [(value: JSONValue, loc: [ValidationIssue.Location])] = [(value, loc)]
-        while let (item, at) = pending.popLast() {
-            switch item {
-            case .string(let text) where text.unicodeScalars.contains("\0"):
-                issues.add(.valueError(at, message: nulMessage, input: item))
-                clean = false
-            case .object(let members):
-                for (key, member) in members.members.reversed() {
-                    if key.unicodeScalars.contains("\0") {
-                        issues.add(.valueError(at + [.key(key)], message: nulMessage, input: .string(key)))
-                        clean = false
-                    } else {
-                        pending.append((member, at + [.key(key)]))
-                    }
-                }
-            case .array(let items):
-                for (index, element) in items.enumerated().reversed() { pending.append((element, at + [.index(index)])) }
-            default:
-                break
-            }
-        }
-        return clean ? object : nil
+        return object
     }
 }
 
