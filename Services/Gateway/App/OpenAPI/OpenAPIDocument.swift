@@ -197,6 +197,9 @@ enum OpenAPIDocument {
           "413": {
             "$ref": "#/components/responses/ContentTooLarge"
           },
+          "429": {
+            "$ref": "#/components/responses/TooManyRequests"
+          },
           "422": {
             "$ref": "#/components/responses/ValidationError"
           }
@@ -3209,6 +3212,23 @@ enum OpenAPIDocument {
       },
       "Conflict": {
         "description": "Uniqueness conflict",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/HTTPError"
+            }
+          }
+        }
+      },
+      "TooManyRequests": {
+        "description": "Too many attempts or requests; try again after Retry-After seconds",
+        "headers": {
+          "Retry-After": {
+            "schema": {
+              "type": "integer"
+            }
+          }
+        },
         "content": {
           "application/json": {
             "schema": {
