@@ -17,7 +17,7 @@ CREATE TABLE login_failures (
     failures integer NOT NULL CHECK (failures > 0)
 );
 CREATE INDEX login_failures_window_started_at_idx ON login_failures (window_started_at);
-COMMENT ON TABLE login_failures IS 'Failed logins in the current window, per account (account:<email>) and per client address (address:<ip>). A subject at its limit answers 429 until its window passes.';
-COMMENT ON COLUMN login_failures.subject IS 'account:<lowercased email as typed> or address:<client IP>.';
+COMMENT ON TABLE login_failures IS 'Failed logins in the current window, per account (account:<md5 of the email>) and per client address (address:<ip>). A subject at its limit answers 429 until its window passes.';
+COMMENT ON COLUMN login_failures.subject IS 'account:<md5 of the lowercased email as typed> or address:<client IP>.';
 COMMENT ON COLUMN login_failures.window_started_at IS 'The first failure of the window; it lasts LOGIN_FAILURE_WINDOW_SECONDS.';
 COMMENT ON COLUMN login_failures.failures IS 'Failures since window_started_at.';

@@ -168,23 +168,31 @@ public struct PostgresBlobStore: BlobStore {
         guard !wanted.isEmpty else { return }
         let first = wanted.lowerBound / blob.chunkSize
         let last = (wanted.upperBound - 1) / blob.chunkSize
-        // Rows stream with back-pressure: one chunk in memory at a time.
-        let chunks = try await database.client.query(
-            """
-            SELECT seq, data FROM blob_chunks
-            WHERE blob_id = \(blob.id) AND seq BETWEEN \(Int32(first)) AND \(Int32(last))
-            ORDER BY seq
-            """,
-            logger: logger
-        )
-        for try await (sequence, data) in chunks.decode((Int32, ByteBuffer).self) {
-            let chunkStart = Int(sequence) * blob.chunkSize
-            let from = max(wanted.lowerBound - chunkStart, 0)
-            let to = min(wanted.upperBound - chunkStart, data.readableBytes)
-            guard from < to, let slice = data.getSlice(at: data.readerIndex + from, length: to - from) else { continue }
-            try await consume(slice)
+        // A few chunks per statement, read whole before any is handed on: a slow
+        // reader (a client downloading) never holds a connection while it reads.
+        for batch in stride(from: first, through: last, by: Self.readBatchChunks) {
+            let rows = try await database.client.query(
+                """
+                SELECT seq, data FROM blob_chunks
+                WHERE blob_id = \(blob.id) AND seq BETWEEN \(Int32(batch)) AND \(Int32(min(batch + Self.readBatchChunks - 1, last)))
+                ORDER BY seq
+                """,
+                logger: logger
+            )
+            var chunks: [(Int32, ByteBuffer)] = []
+            for try await row in rows.decode((Int32, ByteBuffer).self) { chunks.append(row) }
+            for (sequence, data) in chunks {
+                let chunkStart = Int(sequence) * blob.chunkSize
+                let from = max(wanted.lowerBound - chunkStart, 0)
+                let to = min(wanted.upperBound - chunkStart, data.readableBytes)
+                guard from < to, let slice = data.getSlice(at: data.readerIndex + from, length: to - from) else { continue }
+                try await consume(slice)
+            }
         }
     }
+
+    /// Chunks one read statement fetches: the memory a reader holds, and its statements per MiB.
+    static let readBatchChunks = 2
 
     public func delete(_ key: String) async throws {
         try await database.client.query("DELETE FROM blobs WHERE key = \(key)", logger: database.logger)

@@ -28,13 +28,15 @@ struct LoginThrottle: Sendable {
 
     /// Who is logging in, as the limits count them.
     struct Attempt: Sendable {
+        /// The username as typed.
         var account: String
         var address: String
     }
 
     func attempt(username: String, request: Request, context: AppRequestContext) -> Attempt {
-        // The email as typed (bounded by the form's limits), so unknown emails are limited alike.
-        Attempt(account: "account:" + username.lowercased(), address: "address:" + clientAddress(request, context: context))
+        // The email as typed, so unknown emails are limited alike; folded and hashed in SQL
+        // (`accountSubject`), as users are found, and of a fixed length whatever was typed.
+        Attempt(account: username, address: "address:" + clientAddress(request, context: context))
     }
 
     /// The client: the peer itself, or what a trusted proxy says in `X-Real-IP`
@@ -56,7 +58,7 @@ struct LoginThrottle: Sendable {
             SELECT ceil(extract(epoch FROM max(window_started_at) + \(seconds)::double precision * interval '1 second' - \(now)))::bigint
             FROM login_failures
             WHERE window_started_at > \(now)::timestamptz - \(seconds)::double precision * interval '1 second'
-              AND ((subject = \(attempt.account) AND failures >= \(maxAccountFailures))
+              AND ((subject = 'account:' || md5(lower(\(attempt.account))) AND failures >= \(maxAccountFailures))
                 OR (subject = \(attempt.address) AND failures >= \(maxAddressFailures)))
             """,
             logger: logger
@@ -74,7 +76,8 @@ struct LoginThrottle: Sendable {
         try await database.client.query(
             """
             INSERT INTO login_failures AS f (subject, window_started_at, failures)
-            SELECT subject, \(now), 1 FROM unnest(\([attempt.account, attempt.address])::text[]) subject
+            SELECT subject, \(now), 1
+            FROM unnest(ARRAY['account:' || md5(lower(\(attempt.account))), \(attempt.address)]) subject ORDER BY subject
             ON CONFLICT (subject) DO UPDATE SET
                 failures = CASE WHEN f.window_started_at > \(now)::timestamptz - \(seconds)::double precision * interval '1 second'
                     THEN f.failures + 1 ELSE 1 END,
@@ -88,7 +91,8 @@ struct LoginThrottle: Sendable {
             """
             DELETE FROM login_failures WHERE subject IN (
                 SELECT subject FROM login_failures
-                WHERE window_started_at < \(now)::timestamptz - \(seconds)::double precision * interval '1 second' LIMIT 100)
+                WHERE window_started_at < \(now)::timestamptz - \(seconds)::double precision * interval '1 second'
+                LIMIT 100 FOR UPDATE SKIP LOCKED)
             """,
             logger: logger
         )
@@ -96,7 +100,9 @@ struct LoginThrottle: Sendable {
 
     /// A successful login clears the account's failures (never the address's: a proxy's other users count there).
     func recordSuccess(_ attempt: Attempt, logger: Logger) async throws {
-        try await database.client.query("DELETE FROM login_failures WHERE subject = \(attempt.account)", logger: logger)
+        try await database.client.query(
+            "DELETE FROM login_failures WHERE subject = 'account:' || md5(lower(\(attempt.account)))", logger: logger
+        )
     }
 
     private var seconds: Double {
