@@ -227,16 +227,16 @@ struct ErrorModelTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1)))
-    func aJSONBodyOfAHundredThousandKeysIsAnsweredQuickly() async throws {
+    @Test func aJSONBodyOfAHundredThousandKeysIsRefusedAtTheMemberCap() async throws {
         try await TestGateway.run { api in
-            // Half as many distinct keys as the body limit allows; each member a few bytes.
+            // Once minutes of CPU (a linear lookup per key) before a `missing` 422.
             let keys = (0..<100_000).map { "\"\($0)\":0" }.joined(separator: ",")
             let response = try await api.request(
                 .post, "/api/v1/organizations/", token: try await api.superuserToken(),
                 body: ByteBuffer(string: "{" + keys + "}"), headers: [.contentType: "application/json"]
             )
             #expect(response.status == .unprocessableContent)
+            #expect(response.json["detail"][0]["ctx"] == ["error": "Too many members in an object"])
         }
     }
 
