@@ -188,7 +188,10 @@ struct OperatorNotificationSenderTests {
                 // keeps (seconds of slack for a busy machine).
                 await receiver.setDelay(.seconds(8))
                 try await TestDatabase.withDatabase(api.databaseURL) { database in
-                    let senders = ["a", "b"].map { name in sender(database, url, name: name) { $0.claimLease = .seconds(6) } }
+                    // The request itself may take as long as it needs: only the lease is under test.
+                    let senders = ["a", "b"].map { name in
+                        sender(database, url, name: name) { $0.claimLease = .seconds(6); $0.requestTimeout = .seconds(60) }
+                    }
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         for sender in senders {
                             group.addTask {
