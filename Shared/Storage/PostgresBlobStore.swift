@@ -94,9 +94,10 @@ public struct PostgresBlobStore: BlobStore {
     /// Gives the staging blob its final name; when a blob of that name is
     /// stored already (the same content), that one stays and this copy goes.
     private func rename(_ staging: String, to key: String, digest: BlobDigest) async throws {
-        let rows: PostgresRowSequence
+        var count: Int64 = 0
         do {
-            rows = try await database.client.query(
+            // A unique violation may come with the statement's answer or while its row is read.
+            let rows = try await database.client.query(
                 """
                 WITH stored AS (SELECT FROM blobs WHERE key = \(key)),
                      renamed AS (
@@ -107,15 +108,14 @@ public struct PostgresBlobStore: BlobStore {
                 """,
                 logger: database.logger
             )
+            for try await value in rows.decode(Int64.self) { count = value }
         } catch let error where DatabaseFailure(error) == .uniqueViolation(constraint: "blobs_key_key") {
             // A concurrent writer of the same content committed first: its copy stays.
             try await database.client.query("DELETE FROM blobs WHERE key = \(staging)", logger: database.logger)
             return
         }
-        for try await count in rows.decode(Int64.self) where count != 1 {
-            // The sweep took the staging blob: the write had stalled for longer than its grace period.
-            throw BlobStoreError.notFound(staging)
-        }
+        // Otherwise the sweep took the staging blob: the write had stalled for longer than its grace period.
+        guard count == 1 else { throw BlobStoreError.notFound(staging) }
     }
 
     /// The blobs on two connections, a blob on each by turns, so that one
