@@ -84,7 +84,7 @@ struct LoginLimitsTests {
     @Test func aLoginFloodNeverAnswers500AndAnUploadInProgressStillCompletes() async throws {
         try await TestGateway.run(configure: { $0.loginMaxFailuresPerAddress = 1_000_000 }) { api in
             let setup = try await UploadTasksTests.setUp(api)
-            let port = try #require(api.client.port)
+            let port = api.port
             // 8 clients, 5 wrong logins each, over their own connections.
             let flood = """
                 import http.client, sys, threading, collections

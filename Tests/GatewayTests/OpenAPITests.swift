@@ -72,7 +72,7 @@ struct OpenAPITests {
                 defer { try? FileManager.default.removeItem(at: work) }
                 let run = try ChildProcess(
                     try Self.python(),
-                    arguments: [Self.toolsDirectory.appendingPathComponent("conformance.py").path, "http://127.0.0.1:\(api.client.port!)", token, work.path],
+                    arguments: [Self.toolsDirectory.appendingPathComponent("conformance.py").path, "http://127.0.0.1:\(api.port)", token, work.path],
                     environment: ["PYTHONIOENCODING": "utf-8", "LC_ALL": "C.UTF-8", "HOME": work.path]
                 )
                 let status = await run.exitStatus(within: .seconds(600))

@@ -39,7 +39,7 @@ struct ReverseProxyTests {
 
     @Test func anUploadItsLiveProgressAndItsImagePassThroughNginx() async throws {
         try await TestGateway.run { api in
-            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+            try await TestNginx.run(inFrontOf: api.port) { nginx in
                 let setup = try await UploadTasksTests.setUp(api)
                 _ = try await api.createShotType(by: setup.user)
                 let (archive, image) = try Self.archive()
@@ -80,7 +80,7 @@ struct ReverseProxyTests {
 
     @Test func jsonIsGzippedAndMetricsStayPrivate() async throws {
         try await TestGateway.run { api in
-            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+            try await TestNginx.run(inFrontOf: api.port) { nginx in
                 let user = try await api.createUser("alice@example.com")
                 for index in 0..<20 { _ = try await api.createShotType("Shot type \(index)", by: user) }
                 let (list, body) = try await Self.send(
@@ -102,7 +102,7 @@ struct ReverseProxyTests {
     /// (slashes, dot segments, percent-encoding, case) is refused by nginx.
     @Test func metricsStayPrivateHoweverTheyAreSpelt() async throws {
         try await TestGateway.run { api in
-            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+            try await TestNginx.run(inFrontOf: api.port) { nginx in
                 let direct = try await api.get("/metrics", token: nil)
                 #expect(direct.text.contains("# HELP "))
                 let spellings = [
@@ -124,7 +124,7 @@ struct ReverseProxyTests {
     /// without their query string, and other requests with theirs.
     @Test func theAccessLogNeverHoldsAnAccessTokenOrAMediaSignature() async throws {
         try await TestGateway.run { api in
-            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+            try await TestNginx.run(inFrontOf: api.port) { nginx in
                 let setup = try await UploadTasksTests.setUp(api)
                 let uploaded = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try UploadTasksTests.smallArchive()))
                 let task = try #require(uploaded.json["id"].uuid)
@@ -162,12 +162,12 @@ struct ReverseProxyTests {
 
     @Test func mediaResponsesCarryNosniffOnceThroughNginxAndFromTheGateway() async throws {
         try await TestGateway.run { api in
-            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+            try await TestNginx.run(inFrontOf: api.port) { nginx in
                 let user = try await api.createUser()
                 let uploaded = try await api.upload("/api/v1/media/", token: user.token, form: .file(try Fixtures.imageBytes("baseline_64x48.jpg")))
                 let url = try #require(uploaded.json["url"].string)
                 let path = String(url[try #require(url.range(of: "/api/v1/media/")).lowerBound...])
-                let (direct, _) = try await Self.send(.GET, "http://127.0.0.1:\(try #require(api.client.port))" + path, token: nil)
+                let (direct, _) = try await Self.send(.GET, "http://127.0.0.1:\(api.port)" + path, token: nil)
                 #expect(direct.status == .ok)
                 #expect(direct.headers["X-Content-Type-Options"] == ["nosniff"])
                 let (proxied, _) = try await Self.send(.GET, nginx.baseURL + path, token: nil)
@@ -185,7 +185,7 @@ struct ReverseProxyTests {
     /// even for the right password (the gateway never limits those).
     @Test func aFloodOfLoginsFromOneAddressIsLimitedByNginx() async throws {
         try await TestGateway.run { api in
-            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+            try await TestNginx.run(inFrontOf: api.port) { nginx in
                 let user = try await api.createUser()
                 let form = Array("username=\(user.email)&password=\(user.password)".utf8)
                 let responses = try await withThrowingTaskGroup(of: (Int, String?, String).self) { group in
@@ -218,7 +218,7 @@ struct ReverseProxyTests {
     @Test func aLargeJSONBodyOutsideTheUploadRoutesIsBufferedByNginxAsUsual() async throws {
         // The control for the upload test: the log line it looks for does appear when a body is buffered.
         try await TestGateway.run { api in
-            try await TestNginx.run(inFrontOf: try #require(api.client.port)) { nginx in
+            try await TestNginx.run(inFrontOf: api.port) { nginx in
                 let user = try await api.createUser("alice@example.com")
                 let name = String(repeating: "x", count: 1 << 20)
                 let (response, _) = try await Self.send(

@@ -38,7 +38,7 @@ struct UploadLimitsTests {
         try await TestGateway.run(configure: { $0.maxConcurrentUploadsPerUser = 16; $0.databasePoolTimeoutSeconds = 2 }) { api in
             let setup = try await UploadTasksTests.setUp(api)
             let stalled = try StalledUploads(
-                port: try #require(api.client.port), path: setup.uploadPath, token: setup.user.token, count: 8, sentBytes: 3 << 20
+                port: api.port, path: setup.uploadPath, token: setup.user.token, count: 8, sentBytes: 3 << 20
             )
             // Every upload has begun writing its archive, and waits for more bytes.
             #expect(try await eventually(within: .seconds(20)) {
@@ -63,7 +63,7 @@ struct UploadLimitsTests {
         try await TestGateway.run(configure: { $0.maxConcurrentUploadsPerUser = 2; $0.maxConcurrentUploads = 3 }) { api in
             let setup = try await UploadTasksTests.setUp(api)
             let stalled = try StalledUploads(
-                port: try #require(api.client.port), path: setup.uploadPath, token: setup.user.token, count: 2, sentBytes: 2 << 20
+                port: api.port, path: setup.uploadPath, token: setup.user.token, count: 2, sentBytes: 2 << 20
             )
             #expect(try await eventually(within: .seconds(20)) {
                 guard stalled.allSent else { return false }
@@ -104,7 +104,7 @@ struct UploadLimitsTests {
             // A child process, not `run`: the answers need the cooperative threads a blocking wait would hold.
             let client = try ChildProcess(
                 URL(fileURLWithPath: "/usr/bin/python3"),
-                arguments: ["-c", script, String(try #require(api.client.port)), setup.uploadPath, setup.user.token],
+                arguments: ["-c", script, String(api.port), setup.uploadPath, setup.user.token],
                 environment: ProcessInfo.processInfo.environment
             )
             #expect(await client.exitStatus(within: .seconds(30)) == 0)
@@ -135,7 +135,7 @@ struct UploadLimitsTests {
         try await TestGateway.run { api in
             let setup = try await UploadTasksTests.setUp(api)
             let stalled = try StalledUploads(
-                port: try #require(api.client.port), path: setup.uploadPath, token: setup.user.token, count: 1, sentBytes: 5 << 20
+                port: api.port, path: setup.uploadPath, token: setup.user.token, count: 1, sentBytes: 5 << 20
             )
             #expect(try await eventually(within: .seconds(20)) {
                 guard stalled.allSent else { return false }

@@ -160,7 +160,7 @@ struct UploadTasksTests {
             // A child process, not `run`: the gateway must read its bytes on the threads a blocking wait would hold.
             let client = try ChildProcess(
                 URL(fileURLWithPath: "/usr/bin/python3"),
-                arguments: ["-c", script, String(api.client.port!), setup.uploadPath, setup.user.token],
+                arguments: ["-c", script, String(api.port), setup.uploadPath, setup.user.token],
                 environment: ProcessInfo.processInfo.environment
             )
             #expect(await client.exitStatus(within: .seconds(60)) == 0, "\(client.output)")
@@ -304,7 +304,7 @@ struct UploadTaskEventsTests {
     static func open(
         _ api: GatewayClient, through baseURL: String? = nil, task: UUID, token: String, lastEventID: String? = nil
     ) async throws -> (HTTPClientResponse, EventReader) {
-        let base = baseURL ?? "http://127.0.0.1:\(api.client.port!)"
+        let base = baseURL ?? "http://127.0.0.1:\(api.port)"
         var request = HTTPClientRequest(url: "\(base)/api/v1/set-designs/upload-tasks/\(task)/events")
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }

@@ -1,5 +1,6 @@
 import Foundation
 import HummingbirdTesting
+import Shared
 import Testing
 import TestSupport
 
@@ -12,7 +13,7 @@ struct UsersTests {
             for _ in 0..<2 {
                 let config = TestGateway.config(database: url)
                 let app = try await TestGateway.build(config)
-                try await app.test(.live) { _ in }
+                try await LiveServer.run(app) { _, _ in }
             }
             let count = try await TestDatabase.withClient(url) { client in
                 let rows = try await client.query("SELECT count(*) FROM users WHERE email = \(TestGateway.superuserEmail)")
@@ -20,6 +21,20 @@ struct UsersTests {
                 return -1
             }
             #expect(count == 1)
+        }
+    }
+
+    @Test func aStartUpThatCannotCreateTheFirstSuperuserFailsWithThatErrorAndNeverListens() async throws {
+        try await TestDatabase.withFresh { url in
+            try await TestDatabase.withClient(url) { client in
+                try await client.query("ALTER TABLE users ADD CONSTRAINT no_new_users CHECK (false) NOT VALID")
+            }
+            let app = try await TestGateway.build(TestGateway.config(database: url))
+            await #expect {
+                try await LiveServer.run(app) { _, _ in Issue.record("the server listened") }
+            } throws: { error in
+                DatabaseFailure(error) == .checkViolation(constraint: "no_new_users")
+            }
         }
     }
 

@@ -53,8 +53,8 @@ public enum TestGateway {
         configure(&config)
         let app = try await build(config)
         let finalConfig = config
-        return try await app.test(.live) { client in
-            try await body(GatewayClient(client: client, config: finalConfig))
+        return try await LiveServer.run(app) { client, port in
+            try await body(GatewayClient(client: client, port: port, config: finalConfig))
         }
     }
 }
@@ -74,26 +74,25 @@ public struct APIResponse: Sendable {
 
 /// HTTP helpers over the test client: JSON, forms, tokens and factories.
 public struct GatewayClient: Sendable {
-    public let client: any TestClientProtocol
+    /// The connection requests go over: the test's, or one of its own (`withOwnConnection`).
+    let client: TestClient
+    /// The gateway's loopback port.
+    public let port: Int
     public let config: AppConfig
-    /// Set by `withOwnConnection`: the test framework's client is one
-    /// connection, so requests meant to run concurrently need their own.
-    var ownConnection: TestClient?
 
-    init(client: any TestClientProtocol, config: AppConfig) {
+    init(client: TestClient, port: Int, config: AppConfig) {
         self.client = client
+        self.port = port
         self.config = config
     }
 
-    /// Runs `body` with a client on a connection of its own.
+    /// Runs `body` with a client on a connection of its own, for requests
+    /// meant to run concurrently with the test's (one connection answers one at a time).
     public func withOwnConnection<Result: Sendable>(_ body: (GatewayClient) async throws -> Result) async throws -> Result {
-        guard let port = client.port else { throw TestFailure("not a live server") }
-        let connection = TestClient(host: "localhost", port: port)
+        let connection = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20)))
         connection.connect()
-        var copy = self
-        copy.ownConnection = connection
         do {
-            let result = try await body(copy)
+            let result = try await body(GatewayClient(client: connection, port: port, config: config))
             try await connection.shutdown()
             return result
         } catch {
@@ -110,19 +109,16 @@ public struct GatewayClient: Sendable {
     ) async throws -> APIResponse {
         var headers = headers
         if let token { headers[.authorization] = "Bearer \(token)" }
+        if headers[.connection] == nil { headers[.connection] = "keep-alive" }
         var payload = body
         if let json {
             payload = ByteBuffer(bytes: JSONWriter.bytes(json))
             if headers[.contentType] == nil { headers[.contentType] = "application/json" }
         }
-        if let ownConnection {
-            let response = try await ownConnection.execute(
-                TestClient.Request(path, method: method, authority: "localhost", headers: headers, body: payload)
-            )
-            return APIResponse(status: response.status, headers: response.headers, body: response.body ?? ByteBuffer())
-        }
-        let response = try await client.executeRequest(uri: path, method: method, headers: headers, body: payload)
-        return APIResponse(status: response.status, headers: response.headers, body: response.body)
+        let response = try await client.execute(
+            TestClient.Request(path, method: method, authority: "localhost", headers: headers, body: payload)
+        )
+        return APIResponse(status: response.status, headers: response.headers, body: response.body ?? ByteBuffer())
     }
 
     public func get(_ path: String, token: String?) async throws -> APIResponse {

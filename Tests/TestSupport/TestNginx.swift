@@ -64,14 +64,32 @@ public enum TestNginx {
             URL(fileURLWithPath: "/usr/sbin/nginx"), arguments: ["-p", directory.path, "-c", configuration.path],
             environment: [:]
         )
-        // SIGQUIT, never SIGKILL: a killed master would leave its worker serving the port.
-        defer { nginx.signal(SIGQUIT) }
         let listening = await eventually(within: .seconds(10)) { canConnect(port: port) || !nginx.isRunning }
         let instance = Instance(
             baseURL: "http://127.0.0.1:\(port)", errorLogPath: directory.appendingPathComponent("error.log").path,
             accessLogPath: directory.appendingPathComponent("site-access.log").path
         )
-        guard listening, nginx.isRunning else { throw TestFailure("nginx did not start: \(nginx.output) \(instance.errorLog)") }
-        return try await body(instance)
+        do {
+            guard listening, nginx.isRunning else { throw TestFailure("nginx did not start: \(nginx.output) \(instance.errorLog)") }
+            let result = try await body(instance)
+            await stop(nginx)
+            return result
+        } catch {
+            await stop(nginx)
+            throw error
+        }
+    }
+
+    /// Stops nginx and waits until its master has gone, which it does only
+    /// after its worker. Never SIGKILL: a killed master leaves its worker
+    /// running, holding the port and its connections to the gateway (whose
+    /// shutdown then waits for them), and the descriptor by which Foundation
+    /// would learn that the master ended.
+    private static func stop(_ nginx: ChildProcess) async {
+        nginx.signal(SIGQUIT)
+        if await nginx.exitStatus(within: .seconds(10)) != nil { return }
+        // Requests still open after a graceful wait: the fast shutdown ends them.
+        nginx.signal(SIGTERM)
+        _ = await nginx.exitStatus(within: .seconds(10))
     }
 }

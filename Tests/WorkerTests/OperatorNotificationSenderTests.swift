@@ -53,9 +53,9 @@ struct OperatorNotificationSenderTests {
             return Response(status: await receiver.receive(text) ? .ok : .serviceUnavailable)
         }
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
-        try await app.test(.live) { client in
+        try await LiveServer.run(app) { _, port in
             do {
-                try await body(receiver, "http://127.0.0.1:\(client.port!)/hook")
+                try await body(receiver, "http://127.0.0.1:\(port)/hook")
             } catch {
                 await receiver.setHolding(false)
                 throw error

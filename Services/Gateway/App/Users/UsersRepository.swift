@@ -103,11 +103,15 @@ public struct UsersRepository: Sendable {
     }
 
     /// Creates `FIRST_SUPERUSER` unless an account with that email exists;
-    /// safe when several gateways start at once.
+    /// safe when several gateways start at once. Start-up work, before the
+    /// server listens: nothing else wants the pool yet, so like the migrations
+    /// it waits for a connection as long as the server takes to give one.
     public func ensureFirstSuperuser(email: String, hashedPassword: @Sendable () async throws -> String, logger: Logger) async throws {
-        if try await credentials(email: email, logger: logger) != nil { return }
+        let postgres = database.client.postgres
+        let existing = try await postgres.query("SELECT 1 FROM users WHERE lower(email) = lower(\(email))", logger: logger)
+        for try await _ in existing { return }
         let hash = try await hashedPassword()
-        try await database.client.query(
+        try await postgres.query(
             """
             INSERT INTO users (email, hashed_password, full_name, is_superuser)
             VALUES (\(email), \(hash), NULL, true)
