@@ -48,8 +48,9 @@ public struct AppConfig: Sendable {
     /// `MAX_CONCURRENT_UPLOADS_PER_USER`: uploads one user sends to one gateway at once; beyond, 429 (default 4).
     public var maxConcurrentUploadsPerUser = 4
     /// `UPLOAD_SWEEP_GRACE_SECONDS`: an uploaded archive that no task refers to, or a blob write
-    /// that stopped, is deleted once untouched this long (default 3600).
-    public var uploadSweepGraceSeconds = 3600.0
+    /// that stopped, is deleted once untouched this long (default 7200). Longer than
+    /// `TASK_DEADLINE_SECONDS`, since a task's staged images are untouched until it ends.
+    public var uploadSweepGraceSeconds = 7200.0
     /// `LOGIN_MAX_FAILURES`: failed logins for one account within `LOGIN_FAILURE_WINDOW_SECONDS`
     /// after which its logins answer 429 until the window passes (default 10).
     public var loginMaxFailures = 10
@@ -152,6 +153,16 @@ public struct AppConfig: Sendable {
         reader.readOptional("METRICS_PORT", into: &config.metricsPort) { Int($0).flatMap { (1...65_535).contains($0) ? $0 : nil } }
         reader.read("LOG_LEVEL", into: &config.logLevel) { Logger.Level(rawValue: $0.lowercased()) }
         reader.read("LOG_FORMAT", into: &config.logFormat) { LogFormat(rawValue: $0.lowercased()) }
+
+        if config.uploadSweepGraceSeconds <= config.taskDeadlineSeconds {
+            reader.problems.append(
+                .init(
+                    variable: "UPLOAD_SWEEP_GRACE_SECONDS",
+                    message: "must be longer than TASK_DEADLINE_SECONDS (\(config.taskDeadlineSeconds)): "
+                        + "a running task's staged images would be swept"
+                )
+            )
+        }
 
         // Anything but a developer's machine (staging too) must have its own secrets.
         if config.environment != .local {

@@ -48,7 +48,13 @@ public struct PooledClient: Sendable, Service {
         let postgres = self.postgres
         return try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
             group.addTask {
-                try await postgres.withConnection { connection in await handoff.lend(connection) }
+                do {
+                    try await postgres.withConnection { connection in await handoff.lend(connection) }
+                } catch {
+                    // A lease that fails ends the wait with its own error, not at the deadline.
+                    handoff.expire(error)
+                    throw error
+                }
             }
             let timer = Task { [leaseTimeout] in
                 try await Task.sleep(for: leaseTimeout)
@@ -87,9 +93,13 @@ public struct PooledClient: Sendable, Service {
             timer.cancel()
             return value
         } catch {
-            // The pool reports a cancelled wait in its own error type: what matters is whether the timer fired.
+            // After the timer fired, a failure is the deadline's doing (the pool reports
+            // the cancelled wait in a type of its own) unless the server reported it:
+            // a statement that ran and failed keeps its error however long it ran.
             timer.cancel()
-            if !Task.isCancelled, case .success = await timer.result { throw PoolTimeout(waited: leaseTimeout) }
+            if !Task.isCancelled, (error as? PSQLError)?.serverInfo == nil, case .success = await timer.result {
+                throw PoolTimeout(waited: leaseTimeout)
+            }
             throw error
         }
     }

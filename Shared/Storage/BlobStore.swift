@@ -111,6 +111,8 @@ public enum BlobStoreError: Error, Equatable {
     case tooLarge(limit: Int)
     case invalidKey(String)
     case notFound(String)
+    /// The write stalled for longer than the sweep's grace period and was removed under it.
+    case writeAbandoned
 }
 
 /// Builds the store `BLOB_STORE` names.

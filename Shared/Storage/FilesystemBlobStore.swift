@@ -98,7 +98,11 @@ public struct FilesystemBlobStore: BlobStore {
         try FileManager.default.createDirectory(
             atPath: (blob.final as NSString).deletingLastPathComponent, withIntermediateDirectories: true
         )
-        guard link(blob.path, blob.final) == 0 || errno == EEXIST else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        guard link(blob.path, blob.final) == 0 || errno == EEXIST else {
+            // No staging file: the sweep removed it while the write stalled.
+            if errno == ENOENT, access(blob.path, F_OK) != 0 { throw BlobStoreError.writeAbandoned }
+            throw POSIXError(.init(rawValue: errno) ?? .EIO)
+        }
         return StoredBlob(key: blob.key, digest: blob.digest)
     }
 

@@ -73,7 +73,7 @@ public struct PostgresBlobStore: BlobStore {
                             """,
                             logger: logger
                         )
-                        guard try await rows.collect().count == 1 else { throw BlobStoreError.notFound(staging) }
+                        guard try await rows.collect().count == 1 else { throw BlobStoreError.writeAbandoned }
                     }
                     sequence += 1
                 }
@@ -115,7 +115,7 @@ public struct PostgresBlobStore: BlobStore {
             return
         }
         // Otherwise the sweep took the staging blob: the write had stalled for longer than its grace period.
-        guard count == 1 else { throw BlobStoreError.notFound(staging) }
+        guard count == 1 else { throw BlobStoreError.writeAbandoned }
     }
 
     /// The blobs on two connections, a blob on each by turns, so that one

@@ -81,6 +81,63 @@ struct LoginLimitsTests {
         }
     }
 
+    @Test func parallelWrongPasswordsGetNoMoreGuessesThanTheLimit() async throws {
+        try await TestGateway.run(configure: { $0.loginMaxFailures = 3 }) { api in
+            let alice = try await api.createUser("alice@example.com")
+            // 12 guesses at once, each over its own connection.
+            let guesses = """
+                import http.client, sys, threading, collections
+                port = int(sys.argv[1]); statuses = collections.Counter(); lock = threading.Lock(); start = threading.Barrier(12)
+                def guess(n):
+                    c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+                    c.connect(); start.wait()
+                    c.request("POST", "/api/v1/login/access-token", body=f"username=alice%40example.com&password=guess-{n}",
+                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+                    r = c.getresponse(); r.read()
+                    with lock: statuses[r.status] += 1
+                threads = [threading.Thread(target=guess, args=(n,)) for n in range(12)]
+                [t.start() for t in threads]; [t.join() for t in threads]
+                print(" ".join(f"{k}:{v}" for k, v in sorted(statuses.items())))
+                """
+            let process = try ChildProcess(
+                URL(fileURLWithPath: "/usr/bin/python3"), arguments: ["-c", guesses, String(api.port)],
+                environment: ProcessInfo.processInfo.environment
+            )
+            #expect(await process.exitStatus(within: .seconds(120)) == 0, "\(process.output)")
+            let counts = Dictionary(
+                uniqueKeysWithValues: process.output.split(whereSeparator: \.isWhitespace).map { pair in
+                    let parts = pair.split(separator: ":")
+                    return (String(parts[0]), Int(parts[1]) ?? 0)
+                }
+            )
+            // Only as many passwords were checked as the limit allows; no other answer but a saturated hasher's.
+            #expect((counts["400"] ?? 0) <= 3, "\(counts)")
+            #expect((counts["429"] ?? 0) >= 9 - (counts["503"] ?? 0), "\(counts)")
+            #expect(Set(counts.keys).isSubset(of: ["400", "429", "503"]), "\(counts)")
+            #expect(try await api.login(alice.email, alice.password).status == .tooManyRequests)
+        }
+    }
+
+    @Test func anIPv6ClientIsCountedByItsSlash64() async throws {
+        try await TestGateway.run(configure: { $0.loginMaxFailuresPerAddress = 2; $0.loginMaxFailures = 100 }) { api async throws in
+            func login(from address: String, _ password: String = "wrong-password") async throws -> HTTPResponse.Status {
+                try await api.request(
+                    .post, "/api/v1/login/access-token", body: ByteBuffer(string: "username=x%40example.com&password=\(password)"),
+                    headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Real-IP")!: address]
+                ).status
+            }
+            // Two addresses of one /64 (the loopback proxy is trusted) share its count.
+            #expect(try await login(from: "2001:db8:1:2::a") == .badRequest)
+            #expect(try await login(from: "2001:db8:1:2:ffff:1:2:3") == .badRequest)
+            #expect(try await login(from: "2001:DB8:1:2::9") == .tooManyRequests)
+            // The next /64 is someone else; an IPv4 client written as IPv6 is that IPv4 address.
+            #expect(try await login(from: "2001:db8:1:3::a") == .badRequest)
+            #expect(try await login(from: "203.0.113.5") == .badRequest)
+            #expect(try await login(from: "::ffff:203.0.113.5") == .badRequest)
+            #expect(try await login(from: "203.0.113.5") == .tooManyRequests)
+        }
+    }
+
     @Test func aLoginFloodNeverAnswers500AndAnUploadInProgressStillCompletes() async throws {
         try await TestGateway.run(configure: { $0.loginMaxFailuresPerAddress = 1_000_000 }) { api in
             let setup = try await UploadTasksTests.setUp(api)

@@ -131,6 +131,97 @@ struct UploadLimitsTests {
         }
     }
 
+    @Test(arguments: ["before", "after"])
+    func aChunkedBodyIsCutOffWith413OnceItPassesTheLimitWhereverTheExtraPartsAre(_ position: String) async throws {
+        try await TestGateway.run(configure: { $0.maxUploadBytes = 1 << 20 }) { api in
+            let setup = try await UploadTasksTests.setUp(api)
+            let archive = try UploadTasksTests.smallArchive()
+            // No Content-Length: the limit (the file's plus the multipart envelope) is counted as bytes arrive.
+            let script = """
+                import socket, sys
+                port, path, token, position, archive = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4], open(sys.argv[5], "rb").read()
+                s = socket.create_connection(("127.0.0.1", port))
+                s.settimeout(30)
+                s.sendall((f"POST {path} HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer {token}\\r\\n"
+                           "Content-Type: multipart/form-data; boundary=b\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n").encode())
+                def chunk(data): s.sendall(b"%x\\r\\n" % len(data) + data + b"\\r\\n")
+                def extra():
+                    chunk(b"--b\\r\\nContent-Disposition: form-data; name=\\"x\\"\\r\\n\\r\\n")
+                    for _ in range(48): chunk(bytes(64 << 10))
+                    chunk(b"\\r\\n")
+                if position == "before": extra()
+                chunk(b"--b\\r\\nContent-Disposition: form-data; name=\\"file\\"; filename=\\"a.zip\\"\\r\\n\\r\\n" + archive + b"\\r\\n")
+                if position == "after": extra()
+                chunk(b"--b--\\r\\n")
+                s.sendall(b"0\\r\\n\\r\\n")
+                print(s.recv(65536).split(b"\\r\\n")[0].decode(), flush=True)
+                """
+            let archivePath = NSTemporaryDirectory() + "chunked-\(UUID().uuidString).zip"
+            try Data(archive).write(to: URL(fileURLWithPath: archivePath))
+            defer { try? FileManager.default.removeItem(atPath: archivePath) }
+            let client = try ChildProcess(
+                URL(fileURLWithPath: "/usr/bin/python3"),
+                arguments: ["-c", script, String(api.port), setup.uploadPath, setup.user.token, position, archivePath],
+                environment: ProcessInfo.processInfo.environment
+            )
+            #expect(await client.exitStatus(within: .seconds(60)) == 0, "\(client.output)")
+            #expect(client.output.hasPrefix("HTTP/1.1 413"), "\(client.output)")
+            #expect(try await UploadTasksTests.leftovers(api) == 0)
+            // The same archive in a body within the limit is taken.
+            #expect(try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(archive)).status == .accepted)
+        }
+    }
+
+    @Test(arguments: MediaTests.Store.allCases)
+    func anUploadStalledUntilTheSweepTookItsWriteIs408AndLeavesNothing(_ store: MediaTests.Store) async throws {
+        let root = NSTemporaryDirectory() + "stalled-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try await TestGateway.run(configure: { if store == .filesystem { $0.blobStore = .filesystem(path: root) } }) { api in
+            let setup = try await UploadTasksTests.setUp(api)
+            let flag = NSTemporaryDirectory() + "resume-\(UUID().uuidString)"
+            defer { try? FileManager.default.removeItem(atPath: flag) }
+            // 3 MiB, a pause (the sweep runs), then the last MiB of the declared length.
+            let script = """
+                import os, socket, sys, time
+                port, path, token, flag = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+                first, rest = 3 << 20, (1 << 20) - 4
+                s = socket.create_connection(("127.0.0.1", port))
+                s.settimeout(30)
+                s.sendall((f"POST {path} HTTP/1.1\\r\\nHost: x\\r\\nAuthorization: Bearer {token}\\r\\n"
+                           f"Content-Type: application/zip\\r\\nContent-Length: {4 + first + rest}\\r\\n\\r\\n").encode())
+                s.sendall(b"PK\\x03\\x04" + bytes(first))
+                print("sent", flush=True)
+                while not os.path.exists(flag): time.sleep(0.02)
+                s.sendall(bytes(rest))
+                print(s.recv(65536).split(b"\\r\\n")[0].decode(), flush=True)
+                """
+            let client = try ChildProcess(
+                URL(fileURLWithPath: "/usr/bin/python3"),
+                arguments: ["-c", script, String(api.port), setup.uploadPath, setup.user.token, flag],
+                environment: ProcessInfo.processInfo.environment
+            )
+            // The write has begun; the sweep finds it untouched for longer than its grace.
+            let later = Date().addingTimeInterval(3600)
+            var swept = 0
+            #expect(try await eventually(within: .seconds(20)) {
+                guard client.output.contains("sent") else { return false }
+                let removed = switch store {
+                case .postgres:
+                    try await TestDatabase.withDatabase(api.databaseURL) { database in
+                        try await PostgresBlobStore(database: database).removeAbandonedWrites(untouchedSince: later)
+                    }
+                case .filesystem: try await FilesystemBlobStore(root: root).removeAbandonedWrites(untouchedSince: later)
+                }
+                swept += removed
+                return swept == 1
+            })
+            _ = FileManager.default.createFile(atPath: flag, contents: nil)
+            #expect(await client.exitStatus(within: .seconds(60)) == 0, "\(client.output)")
+            #expect(client.output.contains("HTTP/1.1 408"), "\(client.output)")
+            #expect(try await UploadTasksTests.leftovers(api) == 0)
+        }
+    }
+
     @Test func aClientThatDisconnectsMidUploadLeavesNoStagingBlobInThePostgresStore() async throws {
         try await TestGateway.run { api in
             let setup = try await UploadTasksTests.setUp(api)

@@ -108,6 +108,14 @@ struct ConfigTests {
         #expect(problems(["WEBHOOK_MAX_ATTEMPTS": "many"]) == ["WEBHOOK_MAX_ATTEMPTS"])
     }
 
+    @Test func theUploadSweepsGraceMustOutlastATasksDeadline() throws {
+        let defaults = try AppConfig.load(from: [:])
+        #expect(defaults.uploadSweepGraceSeconds > defaults.taskDeadlineSeconds)
+        #expect(problems(["UPLOAD_SWEEP_GRACE_SECONDS": "600", "TASK_DEADLINE_SECONDS": "600"]) == ["UPLOAD_SWEEP_GRACE_SECONDS"])
+        #expect(problems(["TASK_DEADLINE_SECONDS": "86400"]) == ["UPLOAD_SWEEP_GRACE_SECONDS"])
+        #expect(problems(["UPLOAD_SWEEP_GRACE_SECONDS": "601", "TASK_DEADLINE_SECONDS": "600"]).isEmpty)
+    }
+
     @Test func secretsAreNeverEchoedInErrors() {
         do {
             _ = try AppConfig.load(from: ["SECRET_KEY": "hunter2", "DATABASE_URL": "postgres://u:topsecret@"])

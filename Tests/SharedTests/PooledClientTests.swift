@@ -75,6 +75,21 @@ struct PooledClientTests {
         }
     }
 
+    @Test func aStatementThatFailsAfterRunningLongerThanThePoolTimeoutKeepsItsOwnError() async throws {
+        try await TestDatabase.withFresh { url in
+            try await TestDatabase.withDatabase(url, limits: .init(poolTimeout: .milliseconds(300))) { database in
+                _ = try await database.client.query("SELECT 1", logger: database.logger).collect()
+                do {
+                    _ = try await database.client.query("SELECT count(*) / 0 FROM (SELECT pg_sleep(1)) AS slept", logger: database.logger).collect()
+                    Issue.record("a division by zero succeeded")
+                } catch {
+                    #expect(!(error is PoolTimeout), "reported as \(error)")
+                    #expect((error as? PSQLError)?.serverInfo?[.sqlState] == "22012")
+                }
+            }
+        }
+    }
+
     @Test func sessionsRunWithTheConfiguredStatementAndIdleInTransactionTimeouts() async throws {
         try await TestDatabase.withFresh { url in
             let limits = Database.SessionLimits(statementTimeout: .milliseconds(250), idleInTransactionTimeout: .seconds(7))

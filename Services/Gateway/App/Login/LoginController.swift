@@ -46,13 +46,20 @@ struct LoginController {
         let input = RequestInput(request, context: context)
         let form = try input.validated(try await input.formBody(PasswordForm.self))
         let attempt = throttle.attempt(username: form.username, request: request, context: context)
-        try await throttle.checkAllowed(attempt, logger: context.logger)
-        let account = try await users.credentials(email: form.username, logger: context.logger)
-        let passwordMatches = try await hasher.verify(form.password, hash: account?.hashedPassword ?? hasher.decoyHash)
-        guard let account, passwordMatches, account.isActive else {
-            try await throttle.recordFailure(attempt, logger: context.logger)
-            throw APIError.badRequest("Incorrect email or password")
+        try await throttle.admit(attempt, logger: context.logger)
+        let account: UsersRepository.Credentials?
+        let passwordMatches: Bool
+        do {
+            account = try await users.credentials(email: form.username, logger: context.logger)
+            passwordMatches = try await hasher.verify(form.password, hash: account?.hashedPassword ?? hasher.decoyHash)
+        } catch {
+            // Not a failed guess: the server could not check it (e.g. the hashing queue was full).
+            let (throttle, logger) = (throttle, context.logger)
+            await Task { try? await throttle.withdraw(attempt, logger: logger) }.value
+            throw error
         }
+        // A failure stays counted (`admit` counted it).
+        guard let account, passwordMatches, account.isActive else { throw APIError.badRequest("Incorrect email or password") }
         try await throttle.recordSuccess(attempt, logger: context.logger)
         let token = try await tokens.issue(userID: account.id)
         return JSONResponse(.object(["access_token": .string(token), "token_type": "bearer"]))

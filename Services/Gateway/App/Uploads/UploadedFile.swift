@@ -21,10 +21,13 @@ enum UploadedFile {
     ) async throws -> StoredBlob {
         let contentType = request.headers[.contentType]
         let boundary = Multipart.boundary(of: contentType)
-        try checkDeclaredLength(request, limit: write.maxBytes + (boundary == nil ? 0 : multipartEnvelope))
+        let limit = write.maxBytes + (boundary == nil ? 0 : multipartEnvelope)
+        try checkDeclaredLength(request, limit: limit)
+        // A chunked body declares no length: the same limit is counted as it arrives.
+        let body = CappedBody(base: request.body.makeAsyncIterator(), limit: limit)
         do {
             if let boundary {
-                var reader = MultipartReader(boundary: boundary, source: request.body.makeAsyncIterator())
+                var reader = MultipartReader(boundary: boundary, source: body)
                 while let part = try await reader.nextPart() {
                     guard part.name == "file" else { continue }
                     let blob = try await store.put(write) { try await reader.nextChunk() }
@@ -41,14 +44,38 @@ enum UploadedFile {
             }
             let mediaType = contentType?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
             if let mediaType, rawContentTypes.contains(mediaType) {
-                var body = request.body.makeAsyncIterator()
+                var body = body
                 return try await store.put(write) { try await body.next() }
             }
             throw APIError.validation(.missing(["body", "file"], input: .null))
         } catch BlobStoreError.tooLarge(let limit) {
             throw APIError(.contentTooLarge, "The file is larger than the limit of \(limit) bytes")
+        } catch BlobStoreError.writeAbandoned {
+            throw APIError(.requestTimeout, "The upload stalled for so long that it was discarded; send it again")
         } catch let malformed as Multipart.Malformed {
             throw APIError.validation(.valueError(["body", "file"], message: "Malformed multipart body: \(malformed)", input: .null))
+        }
+    }
+
+    /// The request body, failing with 413 once more than `limit` bytes arrived.
+    struct CappedBody<Base: AsyncIteratorProtocol>: AsyncIteratorProtocol where Base.Element == ByteBuffer {
+        var base: Base
+        let limit: Int
+        private var received = 0
+
+        init(base: Base, limit: Int) {
+            self.base = base
+            self.limit = limit
+        }
+
+        mutating func next() async throws -> ByteBuffer? {
+            guard let chunk = try await base.next() else { return nil }
+            let (total, overflow) = received.addingReportingOverflow(chunk.readableBytes)
+            guard !overflow, total <= limit else {
+                throw APIError(.contentTooLarge, "The request body is larger than the limit of \(limit) bytes")
+            }
+            received = total
+            return chunk
         }
     }
 
