@@ -36,6 +36,8 @@ let package = Package(
                 "CZlib",
                 "CSyncFS",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Only to recognise the pool's own error for a cancelled wait (PooledClient).
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -49,8 +49,10 @@ public struct AppConfig: Sendable {
     public var maxConcurrentUploadsPerUser = 4
     /// `UPLOAD_SWEEP_GRACE_SECONDS`: an uploaded archive that no task refers to, or a blob write
     /// that stopped, is deleted once untouched this long (default 7200). Longer than
-    /// `TASK_DEADLINE_SECONDS`, since a task's staged images are untouched until it ends.
+    /// `TASK_DEADLINE_SECONDS` and a lease, since a task's staged images are untouched until it ends.
     public var uploadSweepGraceSeconds = 7200.0
+    /// What `UPLOAD_SWEEP_GRACE_SECONDS` must exceed a task's deadline and lease by.
+    public static let sweepMarginSeconds = 600.0
     /// `LOGIN_MAX_FAILURES`: failed logins for one account within `LOGIN_FAILURE_WINDOW_SECONDS`
     /// after which its logins answer 429 until the window passes (default 10).
     public var loginMaxFailures = 10
@@ -154,12 +156,15 @@ public struct AppConfig: Sendable {
         reader.read("LOG_LEVEL", into: &config.logLevel) { Logger.Level(rawValue: $0.lowercased()) }
         reader.read("LOG_FORMAT", into: &config.logFormat) { LogFormat(rawValue: $0.lowercased()) }
 
-        if config.uploadSweepGraceSeconds <= config.taskDeadlineSeconds {
+        // A task's last attempt may stage images until its deadline plus a lease; the
+        // margin covers the sweep's interval and clocks that differ between hosts.
+        let stagedAtMost = config.taskDeadlineSeconds + config.taskLeaseSeconds + Self.sweepMarginSeconds
+        if config.uploadSweepGraceSeconds < stagedAtMost {
             reader.problems.append(
                 .init(
                     variable: "UPLOAD_SWEEP_GRACE_SECONDS",
-                    message: "must be longer than TASK_DEADLINE_SECONDS (\(config.taskDeadlineSeconds)): "
-                        + "a running task's staged images would be swept"
+                    message: "must be at least TASK_DEADLINE_SECONDS + TASK_LEASE_SECONDS + \(Int(Self.sweepMarginSeconds)) "
+                        + "(\(stagedAtMost)): a running task's staged images would be swept"
                 )
             )
         }

@@ -1,6 +1,7 @@
 import Logging
 import Synchronization
 import PostgresNIO
+import _ConnectionPoolModule
 import ServiceLifecycle
 
 // PostgresClient waits for a free connection as long as it takes: when every
@@ -93,15 +94,22 @@ public struct PooledClient: Sendable, Service {
             timer.cancel()
             return value
         } catch {
-            // After the timer fired, a failure is the deadline's doing (the pool reports
-            // the cancelled wait in a type of its own) unless the server reported it:
-            // a statement that ran and failed keeps its error however long it ran.
+            // Only a cancelled wait for a connection, after the timer fired, is the
+            // deadline's doing: a statement that ran keeps its error (a server error,
+            // a lost connection) however long it ran.
             timer.cancel()
-            if !Task.isCancelled, (error as? PSQLError)?.serverInfo == nil, case .success = await timer.result {
+            if !Task.isCancelled, Self.isCancelledWait(error), case .success = await timer.result {
                 throw PoolTimeout(waited: leaseTimeout)
             }
             throw error
         }
+    }
+}
+
+extension PooledClient {
+    /// How postgres-nio reports a lease cancelled before it got a connection.
+    fileprivate static func isCancelledWait(_ error: any Error) -> Bool {
+        error is CancellationError || error is ConnectionPoolError || (error as? PSQLError)?.code == .queryCancelled
     }
 }
 

@@ -118,6 +118,21 @@ struct LoginLimitsTests {
         }
     }
 
+    @Test func attemptsRefusedAt429NeverCountAgainstTheAccountsTheyName() async throws {
+        try await TestGateway.run(configure: { $0.loginMaxFailuresPerAddress = 2; $0.loginMaxFailures = 3 }) { api in
+            let alice = try await api.createUser("alice@example.com")
+            for index in 0..<2 { #expect(try await api.login("guess\(index)@example.com", "wrong-password").status == .badRequest) }
+            // This address is at its limit: its attempts at alice are refused, and not counted.
+            for _ in 0..<5 { #expect(try await api.login(alice.email, "wrong-password").status == .tooManyRequests) }
+            let fromElsewhere = try await api.request(
+                .post, "/api/v1/login/access-token",
+                body: ByteBuffer(string: "username=alice%40example.com&password=\(alice.password)"),
+                headers: [.contentType: "application/x-www-form-urlencoded", HTTPField.Name("X-Real-IP")!: "198.51.100.9"]
+            )
+            #expect(fromElsewhere.status == .ok)
+        }
+    }
+
     @Test func anIPv6ClientIsCountedByItsSlash64() async throws {
         try await TestGateway.run(configure: { $0.loginMaxFailuresPerAddress = 2; $0.loginMaxFailures = 100 }) { api async throws in
             func login(from address: String, _ password: String = "wrong-password") async throws -> HTTPResponse.Status {
@@ -134,7 +149,10 @@ struct LoginLimitsTests {
             #expect(try await login(from: "2001:db8:1:3::a") == .badRequest)
             #expect(try await login(from: "203.0.113.5") == .badRequest)
             #expect(try await login(from: "::ffff:203.0.113.5") == .badRequest)
+            #expect(try await login(from: "64:ff9b::203.0.113.5") == .tooManyRequests)
             #expect(try await login(from: "203.0.113.5") == .tooManyRequests)
+            // `::1` is IPv6 loopback, not an IPv4 address.
+            #expect(try await login(from: "::1") == .badRequest)
         }
     }
 

@@ -111,9 +111,11 @@ struct ConfigTests {
     @Test func theUploadSweepsGraceMustOutlastATasksDeadline() throws {
         let defaults = try AppConfig.load(from: [:])
         #expect(defaults.uploadSweepGraceSeconds > defaults.taskDeadlineSeconds)
-        #expect(problems(["UPLOAD_SWEEP_GRACE_SECONDS": "600", "TASK_DEADLINE_SECONDS": "600"]) == ["UPLOAD_SWEEP_GRACE_SECONDS"])
+        // Deadline 600 s + lease 30 s + the 600 s margin.
+        #expect(problems(["UPLOAD_SWEEP_GRACE_SECONDS": "1229", "TASK_DEADLINE_SECONDS": "600"]) == ["UPLOAD_SWEEP_GRACE_SECONDS"])
+        #expect(problems(["UPLOAD_SWEEP_GRACE_SECONDS": "1230", "TASK_DEADLINE_SECONDS": "600"]).isEmpty)
+        #expect(problems(["UPLOAD_SWEEP_GRACE_SECONDS": "1230", "TASK_DEADLINE_SECONDS": "600", "TASK_LEASE_SECONDS": "31"]) == ["UPLOAD_SWEEP_GRACE_SECONDS"])
         #expect(problems(["TASK_DEADLINE_SECONDS": "86400"]) == ["UPLOAD_SWEEP_GRACE_SECONDS"])
-        #expect(problems(["UPLOAD_SWEEP_GRACE_SECONDS": "601", "TASK_DEADLINE_SECONDS": "600"]).isEmpty)
     }
 
     @Test func secretsAreNeverEchoedInErrors() {

@@ -21,7 +21,9 @@ public final class ChildProcess: Sendable {
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        // The whole process group (Foundation starts each child in one of its own),
+        // so no grandchild outlives the test holding its ports and descriptors.
+        if process.isRunning { kill(-process.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(atPath: outputPath)
     }
 

@@ -16,6 +16,8 @@ import ServiceLifecycle
 public enum LiveServer {
     /// How long a graceful shutdown may take before the server is cancelled and the test fails.
     static let shutdownGrace: Duration = .seconds(30)
+    /// How long start-up may take (migrations, the first superuser) on a loaded machine.
+    static let startUpLimit: Duration = .seconds(120)
 
     /// Serves `app` on 127.0.0.1 (a free port) and runs `body` with a client connected to it and the port.
     public static func run<App: ApplicationProtocol, Result: Sendable>(
@@ -29,11 +31,19 @@ public enum LiveServer {
                 defer { reportPort.finish() }
                 try await group.run()
             }
+            // A start-up that blocks instead of throwing ends the wait too.
+            let startUpTimer = Task {
+                try await Task.sleep(for: startUpLimit)
+                reportPort.finish()
+            }
             var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else {
-                // It stopped before it listened: its error is the test's.
+            let listening = await iterator.next()
+            startUpTimer.cancel()
+            guard let port = listening else {
+                // It stopped, or never got as far as listening: its error, if any, is the test's.
+                tasks.cancelAll()
                 try await tasks.waitForAll()
-                throw TestFailure("the server stopped before it listened")
+                throw TestFailure("the server did not listen within \(startUpLimit)")
             }
             let client = TestClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(20)))
             client.connect()

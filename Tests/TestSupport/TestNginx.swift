@@ -72,10 +72,10 @@ public enum TestNginx {
         do {
             guard listening, nginx.isRunning else { throw TestFailure("nginx did not start: \(nginx.output) \(instance.errorLog)") }
             let result = try await body(instance)
-            await stop(nginx)
+            try await stop(nginx)
             return result
         } catch {
-            await stop(nginx)
+            try? await stop(nginx)
             throw error
         }
     }
@@ -85,11 +85,14 @@ public enum TestNginx {
     /// running, holding the port and its connections to the gateway (whose
     /// shutdown then waits for them), and the descriptor by which Foundation
     /// would learn that the master ended.
-    private static func stop(_ nginx: ChildProcess) async {
+    private static func stop(_ nginx: ChildProcess) async throws {
         nginx.signal(SIGQUIT)
         if await nginx.exitStatus(within: .seconds(10)) != nil { return }
         // Requests still open after a graceful wait: the fast shutdown ends them.
         nginx.signal(SIGTERM)
-        _ = await nginx.exitStatus(within: .seconds(10))
+        if await nginx.exitStatus(within: .seconds(10)) != nil { return }
+        // Master and worker together, as one process group.
+        kill(-nginx.pid, SIGKILL)
+        throw TestFailure("nginx did not stop on SIGQUIT or SIGTERM: \(nginx.output)")
     }
 }

@@ -58,8 +58,10 @@ struct LoginController {
             await Task { try? await throttle.withdraw(attempt, logger: logger) }.value
             throw error
         }
-        // A failure stays counted (`admit` counted it).
-        guard let account, passwordMatches, account.isActive else { throw APIError.badRequest("Incorrect email or password") }
+        guard let account, passwordMatches, account.isActive else {
+            try await throttle.recordFailure(attempt, logger: context.logger)
+            throw APIError.badRequest("Incorrect email or password")
+        }
         try await throttle.recordSuccess(attempt, logger: context.logger)
         let token = try await tokens.issue(userID: account.id)
         return JSONResponse(.object(["access_token": .string(token), "token_type": "bearer"]))
