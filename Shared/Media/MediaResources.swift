@@ -6,7 +6,7 @@ import PostgresNIO
 public enum MediaResources {
     /// Inserts a row per distinct content hash in the tenant, or touches the
     /// existing row of the same bytes (content addressing: one row per tenant
-    /// and hash), in one statement. Answers the whole rows.
+    /// and hash), in one statement. Answers each row's `id, content_hash`.
     public static func upsert(
         ownerID: UUID, organizationID: UUID?, images: [(blob: StoredBlob, info: ImageInfo)]
     ) -> PostgresQuery {
@@ -27,7 +27,7 @@ public enum MediaResources {
                 \(infos.map { $0.orientation ?? "" })::text[], \(infos.map { $0.aspectRatio ?? -1 })::float8[]
             ) AS image(hash, key, mime, extension, size, width, height, orientation, aspect)
             ON CONFLICT ON CONSTRAINT media_resources_tenant_content_key DO UPDATE SET updated_at = now()
-            RETURNING *
+            RETURNING id, content_hash
             """
     }
 }

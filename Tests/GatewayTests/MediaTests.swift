@@ -11,19 +11,7 @@ import TestSupport
 
 @Suite("Media")
 struct MediaTests {
-    static let fields = [
-        "id", "url", "resource_type", "extension", "content_hash", "file_size", "width", "height", "aspect_ratio",
-        "orientation", "duration", "alt_text", "caption", "color_profile", "dominant_color", "protected", "created_at",
-    ]
     static func fixture(_ name: String) throws -> [UInt8] { try Fixtures.imageBytes(name) }
-
-    enum Store: String, CaseIterable, Sendable { case postgres, filesystem }
-
-    static func configure(_ store: Store) -> @Sendable (inout AppConfig) -> Void {
-        { config in
-            if store == .filesystem { config.blobStore = .filesystem(path: NSTemporaryDirectory() + "media-" + UUID().uuidString) }
-        }
-    }
 
     private func upload(_ api: GatewayClient, _ user: TestUser, _ name: String, query: String = "") async throws -> APIResponse {
         try await api.upload("/api/v1/media/" + query, token: user.token, form: .file(try Self.fixture(name), filename: name))
@@ -37,14 +25,14 @@ struct MediaTests {
 
     // MARK: Tests
 
-    @Test(arguments: Store.allCases)
-    func anUploadedImageIsDescribedFromItsBytesAndServedBack(_ store: Store) async throws {
-        try await TestGateway.run(configure: Self.configure(store)) { api in
+    @Test(arguments: TestBlobStore.allCases)
+    func anUploadedImageIsDescribedFromItsBytesAndServedBack(_ store: TestBlobStore) async throws {
+        try await TestGateway.run(configure: store.configure) { api in
             let alice = try await api.createUser()
             let bytes = try Self.fixture("exif6_30x40.jpg")
             let response = try await api.upload("/api/v1/media/", token: alice.token, form: .file(bytes, filename: "photo.png"))
             #expect(response.status == .ok, "\(response.text)")
-            #expect(response.json.keys == Self.fields)
+            #expect(response.json.keys == ResponseFields.mediaResourcePublic)
             #expect(response.json["resource_type"] == "image")
             #expect(response.json["extension"] == "jpg")
             #expect(response.json["width"] == 30 && response.json["height"] == 40)
@@ -147,7 +135,7 @@ struct MediaTests {
             let mallory = try await api.createUser()
             let id = try #require(try await upload(api, alice, "rgb_33x17.png").json["id"].uuid)
             let read = try await api.get("/api/v1/media/\(id)", token: alice.token)
-            #expect(read.json.keys == Self.fields)
+            #expect(read.json.keys == ResponseFields.mediaResourcePublic)
             #expect(try await api.get("/api/v1/media/\(id)", token: mallory.token).status == .notFound)
             #expect(try await api.get("/api/v1/media/\(id)/content", token: alice.token).status == .ok)
             #expect(try await api.get("/api/v1/media/\(id)/content", token: mallory.token).status == .notFound)

@@ -69,7 +69,7 @@ struct SetDesignsTests {
             #expect(bases.count == 4)
             #expect(bases.allSatisfy { $0.keys == Self.baseImageFields })
             #expect(bases[0]["image_url"] == "https://img.example.com/a.jpg" && bases[0]["image_media"] == .null)
-            #expect(bases[1]["image_media"].keys == MediaTests.fields)
+            #expect(bases[1]["image_media"].keys == ResponseFields.mediaResourcePublic)
             #expect(bases[1]["image_url"] == bases[1]["image_media"]["url"])
             #expect(bases[2]["image_url"] == "https://img.example.com/b.jpg")
             #expect(bases[3]["image_url"] == .null && bases[3]["image_media"] == .null)

@@ -130,7 +130,7 @@ struct ShotTypeRulesTests {
             let placement = grouped.json["data"][1]
             #expect(placement["rule_value"] == "upper_body")
             #expect(placement["shot_types"].array?.map { $0["name"].string } == ["Alpha", "Zeta"])
-            #expect(placement["shot_types"][0].keys == ShotTypesTests.publicFields)
+            #expect(placement["shot_types"][0].keys == ResponseFields.shotTypePublic)
         }
     }
 

@@ -6,13 +6,6 @@ import TestSupport
 
 @Suite("Shot types")
 struct ShotTypesTests {
-    static let publicFields = [
-        "name", "view_angle", "framing", "shot_type_ref_image_url", "shot_type_prompt_instruction",
-        "file_naming_convention", "reference_image_url", "prompt", "prompt_builder_section", "core_focus",
-        "default_shot_type", "margins", "owner_id", "public", "organization_id", "id", "created_at", "updated_at",
-        "deleted_at", "reference_image",
-    ]
-
     // MARK: Tests
 
     @Test func aCreatedShotTypeHasEveryShotTypePublicField() async throws {
@@ -27,7 +20,7 @@ struct ShotTypesTests {
                 ]
             )
             #expect(response.status == .ok)
-            #expect(response.json.keys == Self.publicFields)
+            #expect(response.json.keys == ResponseFields.shotTypePublic)
             #expect(response.json["view_angle"] == "three_quarter_left")
             #expect(response.json["framing"] == "close_up")
             #expect(response.json["margins"] == ["top": .double(0.1), "nested": ["a": [1, 2]]])

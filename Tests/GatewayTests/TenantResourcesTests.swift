@@ -29,7 +29,7 @@ struct TenantResourcesTests {
         ),
         Resource(
             path: "/api/v1/shot-types", body: ["name": "Front", "view_angle": "front", "framing": "full_body"],
-            fields: ShotTypesTests.publicFields
+            fields: ResponseFields.shotTypePublic
         ),
     ]
 

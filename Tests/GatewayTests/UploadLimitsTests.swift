@@ -172,8 +172,8 @@ struct UploadLimitsTests {
         }
     }
 
-    @Test(arguments: MediaTests.Store.allCases)
-    func anUploadStalledUntilTheSweepTookItsWriteIs408AndLeavesNothing(_ store: MediaTests.Store) async throws {
+    @Test(arguments: TestBlobStore.allCases)
+    func anUploadStalledUntilTheSweepTookItsWriteIs408AndLeavesNothing(_ store: TestBlobStore) async throws {
         let root = NSTemporaryDirectory() + "stalled-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await TestGateway.run(configure: { if store == .filesystem { $0.blobStore = .filesystem(path: root) } }) { api in

@@ -59,7 +59,7 @@ extension GatewayRoutes {
         let blobs = try makeBlobStore(config.blobStore, database: database)
         let uploadSlots = UploadSlots(maxTotal: config.maxConcurrentUploads, maxPerUser: config.maxConcurrentUploadsPerUser)
         let media = MediaController(
-            database: database, blobs: blobs, signer: signer,
+            media: MediaRepository(database: database), blobs: blobs, signer: signer,
             authenticator: authenticator, slots: uploadSlots, maxUploadBytes: config.maxUploadBytes
         )
         api.addRoutes(media.contentEndpoints, atPath: "media")
@@ -72,14 +72,15 @@ extension GatewayRoutes {
             OrganizationsController(organizations: OrganizationsRepository(database: database)).endpoints,
             atPath: "organizations"
         )
-        authenticated.addRoutes(CatalogController<ShotTypePublic>(database: database).endpoints, atPath: "shot-types")
-        authenticated.addRoutes(CatalogController<SubjectPublic>(database: database).endpoints, atPath: "subjects")
+        authenticated.addRoutes(CatalogController(repository: ShotTypesRepository(database: database)).endpoints, atPath: "shot-types")
+        authenticated.addRoutes(CatalogController(repository: SubjectsRepository(database: database)).endpoints, atPath: "subjects")
         authenticated.addRoutes(
-            CatalogController<BackgroundPresetPublic>(database: database).endpoints, atPath: "background-presets"
+            CatalogController(repository: BackgroundPresetsRepository(database: database)).endpoints, atPath: "background-presets"
         )
-        authenticated.addRoutes(CatalogController<GuidelinesPublic>(database: database).endpoints, atPath: "guidelines")
+        authenticated.addRoutes(CatalogController(repository: ShootingGuidelinesRepository(database: database)).endpoints, atPath: "guidelines")
         authenticated.addRoutes(
-            ShotTypeRulesController(database: database).endpoints, atPath: "guidelines/:guidelines_id/shot-type-rules"
+            ShotTypeRulesController(rules: ShotTypeRulesRepository(database: database)).endpoints,
+            atPath: "guidelines/:guidelines_id/shot-type-rules"
         )
         authenticated.addRoutes(media.endpoints, atPath: "media")
         authenticated.addRoutes(

@@ -1,5 +1,4 @@
 import Foundation
-import PostgresNIO
 import Shared
 
 /// The `name` (1..255 characters) and `description` (up to 1024) that
@@ -33,7 +32,10 @@ struct OwnerFields {
 
 /// The columns subjects, background presets and guidelines share, read from
 /// a row and written in the documents' order (`extra` goes after `description`).
-struct NamedRowColumns {
+struct NamedRowColumns: Sendable {
+    /// The select list over alias `t`, in the order `read` decodes it.
+    static let columns = "t.id, t.name, t.description, t.owner_id, t.organization_id, t.created_at, t.updated_at"
+
     var id: UUID
     var name: String
     var description: String?
@@ -42,14 +44,14 @@ struct NamedRowColumns {
     var createdAt: Date
     var updatedAt: Date
 
-    init(row: PostgresRandomAccessRow) throws {
-        id = try row.value("id")
-        name = try row.value("name")
-        description = try row.value("description")
-        ownerID = try row.value("owner_id")
-        organizationID = try row.value("organization_id")
-        createdAt = try row.value("created_at")
-        updatedAt = try row.value("updated_at")
+    static func read(_ cells: inout RowCells) throws -> NamedRowColumns {
+        let (id, name, description, ownerID, organizationID, createdAt, updatedAt) = try cells.decode(
+            (UUID, String, String?, UUID, UUID?, Date, Date).self
+        )
+        return NamedRowColumns(
+            id: id, name: name, description: description, ownerID: ownerID, organizationID: organizationID,
+            createdAt: createdAt, updatedAt: updatedAt
+        )
     }
 
     func json(extra: JSONObject = [:]) -> JSONValue {
@@ -61,14 +63,16 @@ struct NamedRowColumns {
         ]
         return .object(object)
     }
+}
 
-    /// Inserts a row of `table` with just these columns; returns its id.
-    static func insert(
-        into table: TenantTable, name: String, description: String?, owner: Ownership, in write: CatalogWrite
-    ) async throws -> UUID {
+/// The insert and update of the tables whose rows are just named fields and
+/// an owner (subjects, guidelines): the same two statements on each table.
+extension CatalogRepository {
+    /// Inserts a row with these columns; returns its id.
+    func insertNamedRow(name: String, description: String?, owner: Ownership, in write: CatalogWrite) async throws -> UUID {
         try await write.connection.query(
             """
-            INSERT INTO \(unescaped: table.name) (name, description, owner_id, organization_id)
+            INSERT INTO \(unescaped: Self.table.name) (name, description, owner_id, organization_id)
             VALUES (\(name), \(description), \(owner.ownerID), \(owner.organizationID))
             RETURNING id
             """,
@@ -76,11 +80,11 @@ struct NamedRowColumns {
         ).one(UUID.self)
     }
 
-    /// Updates name and description (null = no change) of a row of `table`.
-    static func update(_ table: TenantTable, id: UUID, with named: NamedFields, in write: CatalogWrite) async throws {
+    /// Updates name and description (null = no change).
+    func updateNamedRow(_ id: UUID, with named: NamedFields, in write: CatalogWrite) async throws {
         try await write.connection.query(
             """
-            UPDATE \(unescaped: table.name) SET
+            UPDATE \(unescaped: Self.table.name) SET
                 name = coalesce(\(named.name), name),
                 description = coalesce(\(named.description), description),
                 updated_at = now()

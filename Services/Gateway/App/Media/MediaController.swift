@@ -7,7 +7,7 @@ import Shared
 
 /// `/api/v1/media`: upload an image, read its description, fetch its bytes.
 struct MediaController {
-    let database: Database
+    let media: MediaRepository
     let blobs: any BlobStore
     let signer: MediaURLSigner
     let authenticator: BearerAuthenticator
@@ -30,13 +30,10 @@ struct MediaController {
     }
 
     @Sendable func upload(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let input = RequestInput(request, context: context)
-        let organizationID = input.queryUUID("organization_id")
-        try input.check()
-        let scope = try context.scope(organizationID: organizationID)
+        let scope = try await context.scoped(request)
         let logger = context.logger
         // Before the body is read: a refused upload stores nothing.
-        let owner = try await database.client.withConnection { connection in
+        let owner = try await media.database.client.withConnection { connection in
             try await scope.existingOwnership(requestedOwnerID: nil, requestedOrganizationID: nil, on: connection, logger: logger)
         }
         let write = BlobWrite.contentAddressed(maxBytes: maxUploadBytes, prefixLength: ImageHeader.prefixLength) { prefix in
@@ -47,17 +44,9 @@ struct MediaController {
         var prefix: [UInt8] = []
         try await blobs.read(blob.key, range: 0..<min(blob.size, ImageHeader.prefixLength)) { prefix += $0.readableBytesView }
         let info = try Self.inspect(prefix)
-        let row = try await database.transaction { connection in
-            // Again, and locked until the insert: the organization may have been deleted during the upload.
-            try await scope.requireExisting(
-                ownerID: nil, organizationID: owner.organizationID, organizationIn: "query", on: connection, logger: logger
-            )
-            return try await connection.query(
-                MediaResources.upsert(ownerID: owner.ownerID, organizationID: owner.organizationID, images: [(blob, info)]),
-                logger: logger
-            ).oneRow()
-        }
-        return JSONResponse(try MediaResourcePublic(row: row, url: signer.url(for: try row.value("id"), request: request)))
+        // Checked again in the insert: the organization may have been deleted during the upload.
+        let record = try await media.insert(blob, info: info, owner: owner, scope: scope, logger: logger)
+        return JSONResponse(MediaResourcePublic(record: record, url: signer.url(for: record.id, request: request)))
     }
 
     /// 422 for bytes that are not an image or whose header is broken.
@@ -75,13 +64,9 @@ struct MediaController {
     }
 
     @Sendable func read(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let input = RequestInput(request, context: context)
-        let id = input.pathUUID("id")
-        let organizationID = input.queryUUID("organization_id")
-        let mediaID = try input.validated(id)
-        let scope = try context.scope(organizationID: organizationID)
-        let row = try await TenantRows(database: database).find(MediaResourcePublic.table, id: mediaID, scope: scope, logger: context.logger)
-        return JSONResponse(try MediaResourcePublic(row: row, url: signer.url(for: mediaID, request: request)))
+        let (mediaID, scope) = try await context.scoped(request, id: "id")
+        let record = try await media.find(mediaID, scope: scope, logger: context.logger)
+        return JSONResponse(MediaResourcePublic(record: record, url: signer.url(for: mediaID, request: request)))
     }
 
     /// The bytes, with ETag / If-None-Match (304) and single-range requests (206).
@@ -89,27 +74,20 @@ struct MediaController {
         let input = RequestInput(request, context: context)
         let mediaID = try input.validated(input.pathUUID("id"))
         let query = request.uri.queryParameters
-        let media: PostgresRandomAccessRow
+        let record: MediaResourceRecord
         if query.get("signature") != nil {
             guard signer.isValid(mediaID: mediaID, expires: query.get("expires"), signature: query.get("signature")) else {
                 throw APIError.forbidden("The media link is invalid or has expired")
             }
-            let rows = try await database.client.query("SELECT * FROM media_resources WHERE id = \(mediaID)", logger: context.logger)
-            var found: PostgresRandomAccessRow?
-            for try await row in rows { found = row.makeRandomAccess() }
-            guard let found else { throw APIError.notFound("Media resource not found") }
-            media = found
+            record = try await media.find(signed: mediaID, logger: context.logger)
         } else {
             let user = try await authenticator.authenticate(request, logger: context.logger)
-            let scope = try TenantScope(viewer: user, organizationID: nil)
-            media = try await TenantRows(database: database).find(MediaResourcePublic.table, id: mediaID, scope: scope, logger: context.logger)
+            record = try await media.find(mediaID, scope: try TenantScope(viewer: user, organizationID: nil), logger: context.logger)
         }
 
-        let hash: String = try media.value("content_hash")
-        let size = Int(try media.value("file_size", as: Int64.self))
-        let key: String = try media.value("blob_key")
+        let (hash, size, key) = (record.contentHash, record.fileSize, record.blobKey)
         var headers: HTTPFields = [
-            .contentType: try media.value("mime_type"),
+            .contentType: record.mimeType,
             .eTag: "\"\(hash)\"",
             .cacheControl: "private, max-age=\(signer.lifetime), immutable",
             .acceptRanges: "bytes",

@@ -58,3 +58,9 @@ struct MemberPublic: JSONRepresentable {
         ])
     }
 }
+
+/// `OrganizationsPublic`
+typealias OrganizationsPublic = Page<OrganizationPublic>
+
+/// `MembersPublic`
+typealias MembersPublic = Page<MemberPublic>

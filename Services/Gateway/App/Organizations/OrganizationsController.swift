@@ -41,7 +41,7 @@ struct OrganizationsController {
         let id = try input.validated(input.pathUUID("organization_id"))
         _ = try await visibleOrganization(id, context: context)
         let members = try await organizations.members(of: id, logger: context.logger)
-        return JSONResponse(Page(data: members, count: members.count))
+        return JSONResponse(MembersPublic(data: members, count: members.count))
     }
 
     @Sendable func addMember(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {

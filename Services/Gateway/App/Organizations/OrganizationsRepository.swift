@@ -26,7 +26,7 @@ struct OrganizationsRepository: Sendable {
     }
 
     /// The caller's organizations; every one for a superuser.
-    func list(for user: CurrentUser, paging: Paging, logger: Logger) async throws -> Page<OrganizationPublic> {
+    func list(for user: CurrentUser, paging: Paging, logger: Logger) async throws -> OrganizationsPublic {
         let rows = try await database.client.query(
             """
             SELECT o.id, o.name, o.created_at, o.updated_at, count(*) OVER ()
@@ -46,7 +46,7 @@ struct OrganizationsRepository: Sendable {
         if page.isEmpty, paging.skip > 0 {
             total = user.isSuperuser ? try await countAll(logger: logger) : user.organizationIDs.count
         }
-        return Page(data: page, count: total)
+        return OrganizationsPublic(data: page, count: total)
     }
 
     private func countAll(logger: Logger) async throws -> Int {

@@ -109,7 +109,7 @@ struct SetDesignImages: Sendable {
 }
 
 /// `SetDesignCreate`
-struct SetDesignCreate: RequestBody {
+struct SetDesignCreate: RequestBody, WholeBodyChecked {
     var name: String
     var description: String?
     var backgroundPresetID: UUID?
@@ -129,10 +129,12 @@ struct SetDesignCreate: RequestBody {
             organizationID: owner.organizationID, images: images
         )
     }
+
+    func wholeBodyIssues() -> [ValidationIssue] { images.repeats() }
 }
 
 /// `SetDesignUpdate`: null = no change, a list = full replace.
-struct SetDesignUpdate: RequestBody {
+struct SetDesignUpdate: RequestBody, WholeBodyChecked {
     var name: String?
     var description: String?
     var backgroundPresetID: UUID?
@@ -150,6 +152,8 @@ struct SetDesignUpdate: RequestBody {
             images: SetDesignImages.read(reader)
         )
     }
+
+    func wholeBodyIssues() -> [ValidationIssue] { images.repeats() }
 }
 
 /// `SetDesignCompletionRequest`
@@ -176,6 +180,8 @@ struct SetDesignCompletionRequest: RequestBody {
 /// The image columns every child row has, rendered as `image_url` / `image_media`.
 struct LinkedImage: Sendable {
     var url: String?
+    /// The linked media's id; `media` is filled in once the page's media are read.
+    var mediaID: UUID?
     var media: MediaResourcePublic?
 
     /// A linked media resource's (signed) URL wins over a stored URL.
@@ -237,8 +243,6 @@ struct SubjectPortraitPublic: JSONRepresentable {
 
 /// `SetDesignPublic`
 struct SetDesignPublic: JSONRepresentable {
-    static let table = TenantTable(name: "set_designs", noun: "Set design")
-
     var id: UUID
     var createdAt: Date
     var updatedAt: Date
@@ -262,3 +266,6 @@ struct SetDesignPublic: JSONRepresentable {
         ])
     }
 }
+
+/// `SetDesignsPublic`
+typealias SetDesignsPublic = Page<SetDesignPublic>

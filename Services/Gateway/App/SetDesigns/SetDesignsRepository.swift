@@ -3,102 +3,279 @@ import Logging
 import PostgresNIO
 import Shared
 
-/// SQL for set designs and their three image lists. Reading a page of designs
-/// takes a constant number of round trips: the page, then each child table and
-/// the linked media for all designs of the page at once.
+/// SQL for set designs and their three image lists, and for the completion
+/// requests made of them. Reading a page of designs takes a constant number of
+/// round trips: the page, then each child table and the linked media for all
+/// designs of the page at once.
 struct SetDesignsRepository: Sendable {
     let database: Database
     let signer: MediaURLSigner
 
-    static let table = SetDesignPublic.table
+    static let table = TenantTable(name: "set_designs", noun: "Set design")
+    /// A design without its image lists.
+    static let reader = RowReader(
+        columns: "t.id, t.created_at, t.updated_at, t.name, t.description, t.owner_id, t.organization_id, t.background_preset_id"
+    ) { cells in
+        let (id, createdAt, updatedAt, name, description, ownerID, organizationID, presetID) = try cells.decode(
+            (UUID, Date, Date, String, String?, UUID, UUID?, UUID?).self
+        )
+        return SetDesignPublic(
+            id: id, createdAt: createdAt, updatedAt: updatedAt, name: name, description: description, ownerID: ownerID,
+            organizationID: organizationID, backgroundPresetID: presetID
+        )
+    }
+
+    /// A child row: the design it belongs to, and the item as shown.
+    struct Child<Item: Sendable>: Sendable {
+        var designID: UUID
+        var item: Item
+    }
+
+    static let baseImageReader = RowReader(
+        columns: "c.set_design_id, c.id, c.created_at, c.updated_at, c.subject_id, c.shot_type_id, c.image_url, c.image_media_id"
+    ) { cells in
+        let (designID, id, createdAt, updatedAt, subjectID, shotTypeID, url, mediaID) = try cells.decode(
+            (UUID, UUID, Date, Date, UUID, UUID, String?, UUID?).self
+        )
+        return Child(
+            designID: designID,
+            item: SetBaseImagePublic(
+                id: id, createdAt: createdAt, updatedAt: updatedAt, subjectID: subjectID, shotTypeID: shotTypeID,
+                image: LinkedImage(url: url, mediaID: mediaID)
+            )
+        )
+    }
+
+    static let referenceImageReader = RowReader(
+        columns: "c.set_design_id, c.id, c.created_at, c.updated_at, c.shot_type_id, c.label, c.image_url, c.image_media_id"
+    ) { cells in
+        let (designID, id, createdAt, updatedAt, shotTypeID, label, url, mediaID) = try cells.decode(
+            (UUID, UUID, Date, Date, UUID, String?, String?, UUID?).self
+        )
+        return Child(
+            designID: designID,
+            item: SetReferenceImagePublic(
+                id: id, createdAt: createdAt, updatedAt: updatedAt, shotTypeID: shotTypeID, label: label,
+                image: LinkedImage(url: url, mediaID: mediaID)
+            )
+        )
+    }
+
+    static let portraitReader = RowReader(
+        columns: "c.set_design_id, c.id, c.created_at, c.updated_at, c.subject_id, c.image_url, c.image_media_id"
+    ) { cells in
+        let (designID, id, createdAt, updatedAt, subjectID, url, mediaID) = try cells.decode(
+            (UUID, UUID, Date, Date, UUID, String?, UUID?).self
+        )
+        return Child(
+            designID: designID,
+            item: SubjectPortraitPublic(
+                id: id, createdAt: createdAt, updatedAt: updatedAt, subjectID: subjectID, image: LinkedImage(url: url, mediaID: mediaID)
+            )
+        )
+    }
 
     // MARK: Reading
 
-    /// Designs from their rows, with children and media, URLs signed against `base`.
-    static func assemble(
-        _ designRows: [PostgresRandomAccessRow], base: String, signer: MediaURLSigner,
-        on client: some PostgresQueryable, logger: Logger
+    /// The designs with their children and media, URLs signed against `base`.
+    private static func assemble(
+        _ designs: [SetDesignPublic], base: String, signer: MediaURLSigner, on client: some PostgresQueryable, logger: Logger
     ) async throws -> [SetDesignPublic] {
-        var designs = try designRows.map { row in
-            SetDesignPublic(
-                id: try row.value("id"), createdAt: try row.value("created_at"), updatedAt: try row.value("updated_at"),
-                name: try row.value("name"), description: try row.value("description"), ownerID: try row.value("owner_id"),
-                organizationID: try row.value("organization_id"), backgroundPresetID: try row.value("background_preset_id")
-            )
-        }
         guard !designs.isEmpty else { return [] }
+        var designs = designs
         let ids = designs.map(\.id)
         let index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
-        let baseImages = try await rows("SELECT * FROM set_base_images WHERE set_design_id = ANY (\(ids)) ORDER BY position, id", client, logger)
-        let references = try await rows("SELECT * FROM set_reference_images WHERE set_design_id = ANY (\(ids)) ORDER BY position, id", client, logger)
-        let portraits = try await rows("SELECT * FROM subject_portraits WHERE set_design_id = ANY (\(ids)) ORDER BY position, id", client, logger)
+        let baseImages = try await baseImageReader.decodeAll(
+            client.run(
+                "SELECT \(unescaped: baseImageReader.columns) FROM set_base_images c WHERE c.set_design_id = ANY (\(ids)) ORDER BY c.position, c.id",
+                logger: logger
+            )
+        )
+        let references = try await referenceImageReader.decodeAll(
+            client.run(
+                "SELECT \(unescaped: referenceImageReader.columns) FROM set_reference_images c WHERE c.set_design_id = ANY (\(ids)) ORDER BY c.position, c.id",
+                logger: logger
+            )
+        )
+        let portraits = try await portraitReader.decodeAll(
+            client.run(
+                "SELECT \(unescaped: portraitReader.columns) FROM subject_portraits c WHERE c.set_design_id = ANY (\(ids)) ORDER BY c.position, c.id",
+                logger: logger
+            )
+        )
 
-        let mediaIDs = try (baseImages + references + portraits).compactMap { try $0.value("image_media_id", as: UUID?.self) }
+        let mediaIDs = baseImages.compactMap(\.item.image.mediaID) + references.compactMap(\.item.image.mediaID)
+            + portraits.compactMap(\.item.image.mediaID)
         var media: [UUID: MediaResourcePublic] = [:]
         if !mediaIDs.isEmpty {
-            for row in try await rows("SELECT * FROM media_resources WHERE id = ANY (\(Array(Set(mediaIDs))))", client, logger) {
-                let id: UUID = try row.value("id")
-                media[id] = try MediaResourcePublic(row: row, url: signer.url(for: id, base: base))
+            for record in try await MediaRepository.records(ids: Array(Set(mediaIDs)), on: client, logger: logger) {
+                media[record.id] = MediaResourcePublic(record: record, url: signer.url(for: record.id, base: base))
             }
         }
-        func image(_ row: PostgresRandomAccessRow) throws -> LinkedImage {
-            LinkedImage(url: try row.value("image_url"), media: try row.value("image_media_id", as: UUID?.self).flatMap { media[$0] })
+        func linked(_ image: LinkedImage) -> LinkedImage {
+            var image = image
+            image.media = image.mediaID.flatMap { media[$0] }
+            return image
         }
-        for row in baseImages {
-            designs[index[try row.value("set_design_id")]!].baseImages.append(
-                SetBaseImagePublic(
-                    id: try row.value("id"), createdAt: try row.value("created_at"), updatedAt: try row.value("updated_at"),
-                    subjectID: try row.value("subject_id"), shotTypeID: try row.value("shot_type_id"), image: try image(row)
-                )
-            )
+        for var child in baseImages {
+            child.item.image = linked(child.item.image)
+            designs[index[child.designID]!].baseImages.append(child.item)
         }
-        for row in references {
-            designs[index[try row.value("set_design_id")]!].referenceImages.append(
-                SetReferenceImagePublic(
-                    id: try row.value("id"), createdAt: try row.value("created_at"), updatedAt: try row.value("updated_at"),
-                    shotTypeID: try row.value("shot_type_id"), label: try row.value("label"), image: try image(row)
-                )
-            )
+        for var child in references {
+            child.item.image = linked(child.item.image)
+            designs[index[child.designID]!].referenceImages.append(child.item)
         }
-        for row in portraits {
-            designs[index[try row.value("set_design_id")]!].subjectPortraits.append(
-                SubjectPortraitPublic(
-                    id: try row.value("id"), createdAt: try row.value("created_at"), updatedAt: try row.value("updated_at"),
-                    subjectID: try row.value("subject_id"), image: try image(row)
-                )
-            )
+        for var child in portraits {
+            child.item.image = linked(child.item.image)
+            designs[index[child.designID]!].subjectPortraits.append(child.item)
         }
         return designs
-    }
-
-    private static func rows(_ query: PostgresQuery, _ client: some PostgresQueryable, _ logger: Logger) async throws -> [PostgresRandomAccessRow] {
-        var result: [PostgresRandomAccessRow] = []
-        for try await row in try await client.run(query, logger: logger) { result.append(row.makeRandomAccess()) }
-        return result
     }
 
     func find(_ id: UUID, scope: TenantScope, base: String, logger: Logger) async throws -> SetDesignPublic {
         try await Self.find(id, scope: scope, base: base, signer: signer, on: database.client, logger: logger)
     }
 
-    static func find(
+    private static func find(
         _ id: UUID, scope: TenantScope, base: String, signer: MediaURLSigner, on client: some PostgresQueryable, logger: Logger
     ) async throws -> SetDesignPublic {
-        let row = try await TenantRows.find(table, id: id, scope: scope, on: client, logger: logger)
-        return try await assemble([row], base: base, signer: signer, on: client, logger: logger)[0]
+        let design = try await TenantRows.find(table, reader, id: id, scope: scope, on: client, logger: logger)
+        return try await assemble([design], base: base, signer: signer, on: client, logger: logger)[0]
     }
 
-    func list(scope: TenantScope, ownerID: UUID?, paging: Paging, base: String, logger: Logger) async throws -> Page<SetDesignPublic> {
-        let page = try await TenantRows(database: database).list(Self.table, scope: scope, ownerID: ownerID, paging: paging, logger: logger)
-        let designs = try await Self.assemble(page.rows, base: base, signer: signer, on: database.client, logger: logger)
-        return Page(data: designs, count: page.count)
+    func list(scope: TenantScope, ownerID: UUID?, paging: Paging, base: String, logger: Logger) async throws -> SetDesignsPublic {
+        let page = try await TenantRows(database: database).list(Self.table, Self.reader, scope: scope, ownerID: ownerID, paging: paging, logger: logger)
+        let designs = try await Self.assemble(page.data, base: base, signer: signer, on: database.client, logger: logger)
+        return SetDesignsPublic(data: designs, count: page.count)
     }
 
     // MARK: Writing
 
+    /// Creates the design with its image lists after every reference resolves.
+    func create(_ body: SetDesignCreate, scope: TenantScope, base: String, logger: Logger) async throws -> SetDesignPublic {
+        let signer = self.signer
+        return try await database.transaction { connection in
+            let owner = try await scope.existingOwnership(
+                requestedOwnerID: body.ownerID, requestedOrganizationID: body.organizationID, on: connection, logger: logger
+            )
+            let issues = try await Self.unresolvedReferences(
+                presetID: body.backgroundPresetID, images: body.images, scope: scope, on: connection, logger: logger
+            )
+            guard issues.isEmpty else { throw APIError.validation(issues) }
+            let id = try await connection.query(
+                """
+                INSERT INTO set_designs (name, description, background_preset_id, owner_id, organization_id)
+                VALUES (\(body.name), \(body.description), \(body.backgroundPresetID), \(owner.ownerID), \(owner.organizationID))
+                RETURNING id
+                """,
+                logger: logger
+            ).one(UUID.self)
+            try await Self.replaceImages(id, with: body.images, on: connection, logger: logger)
+            return try await Self.find(id, scope: scope, base: base, signer: signer, on: connection, logger: logger)
+        }
+    }
+
+    /// Updates a design the caller may change (null = keep, a list = replace);
+    /// after a transfer the design is read in its new organization.
+    func update(_ id: UUID, with body: SetDesignUpdate, scope: TenantScope, base: String, logger: Logger) async throws -> SetDesignPublic {
+        let (signer, viewer) = (self.signer, scope.viewer)
+        return try await database.transaction { connection in
+            // Only a superuser may name a new owner; anyone else may only repeat
+            // the current one, which exists, and gets a 403 for any other id.
+            try await scope.requireExisting(
+                ownerID: viewer.isSuperuser ? body.ownerID : nil, organizationID: body.organizationID, organizationIn: "body",
+                on: connection, logger: logger
+            )
+            let current = try await TenantRows.lockForChange(Self.table, id: id, scope: scope, on: connection, logger: logger)
+            try scope.authorizeChange(of: current, ownerID: body.ownerID, isPublic: nil)
+            let issues = try await Self.unresolvedReferences(
+                presetID: body.backgroundPresetID, images: body.images, scope: scope, on: connection, logger: logger
+            )
+            guard issues.isEmpty else { throw APIError.validation(issues) }
+            try await connection.query(
+                """
+                UPDATE set_designs SET
+                    name = coalesce(\(body.name), name),
+                    description = coalesce(\(body.description), description),
+                    background_preset_id = coalesce(\(body.backgroundPresetID), background_preset_id),
+                    owner_id = coalesce(\(body.ownerID), owner_id),
+                    organization_id = coalesce(\(body.organizationID), organization_id),
+                    updated_at = clock_timestamp()
+                WHERE id = \(id)
+                """,
+                logger: logger
+            )
+            try await Self.replaceImages(id, with: body.images, on: connection, logger: logger)
+            let readScope = try TenantScope(viewer: viewer, organizationID: body.organizationID ?? scope.organizationID)
+            return try await Self.find(id, scope: readScope, base: base, signer: signer, on: connection, logger: logger)
+        }
+    }
+
+    /// Locks a design the caller may delete, in the caller's transaction.
+    static func lockForDelete(_ id: UUID, scope: TenantScope, on connection: PostgresConnection, logger: Logger) async throws {
+        try await TenantRows.lockForChange(table, id: id, scope: scope, on: connection, logger: logger)
+    }
+
+    /// Deletes a locked design; its images and upload tasks go with it (ON DELETE CASCADE).
+    static func delete(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query("DELETE FROM set_designs WHERE id = \(id)", logger: logger)
+    }
+
+    /// Stores a completion request, tells `LISTEN operators` at once, and
+    /// queues the webhook message (when one is configured) in the same
+    /// transaction; the worker delivers it.
+    func requestCompletion(
+        of designID: UUID, _ body: SetDesignCompletionRequest, scope: TenantScope, queueWebhook: Bool, logger: Logger
+    ) async throws {
+        let user = scope.viewer
+        try await database.transaction { connection in
+            let design = try await TenantRows.find(Self.table, Self.reader, id: designID, scope: scope, on: connection, logger: logger)
+            let subjects = try await TenantRows.resolve(
+                body.subjectIDs.enumerated().map { Reference(id: $1, loc: ["body", "subject_ids", .index($0)]) },
+                in: SubjectsRepository.table, scope: scope, on: connection, logger: logger
+            )
+            let shotTypes = try await TenantRows.resolve(
+                body.shotTypeIDs.enumerated().map { Reference(id: $1, loc: ["body", "shot_type_ids", .index($0)]) },
+                in: ShotTypesRepository.table, scope: scope, on: connection, logger: logger
+            )
+            guard subjects.issues.isEmpty, shotTypes.issues.isEmpty else {
+                throw APIError.validation(subjects.issues + shotTypes.issues)
+            }
+            let requestID = try await connection.query(
+                """
+                INSERT INTO completion_requests (set_design_id, requested_by, subject_ids, shot_type_ids)
+                VALUES (\(designID), \(user.id), \(body.subjectIDs), \(body.shotTypeIDs))
+                RETURNING id
+                """,
+                logger: logger
+            ).one(UUID.self)
+            if queueWebhook {
+                let text = OperatorMessage.completionRequested(
+                    designName: design.name, designID: designID, requester: user.email,
+                    subjects: body.subjectIDs.compactMap { subjects.labels[$0] },
+                    shotTypes: body.shotTypeIDs.compactMap { shotTypes.labels[$0] }
+                )
+                try await connection.query(
+                    """
+                    INSERT INTO operator_notifications (completion_request_id, payload)
+                    VALUES (\(requestID), \(JSONWriter.string(["text": .string(text)]))::jsonb)
+                    """,
+                    logger: logger
+                )
+            }
+            // Ids and counts only: NOTIFY payloads are capped at 8000 bytes.
+            let payload: JSONValue = [
+                "event": "completion_requested", "completion_request_id": .uuid(requestID), "set_design_id": .uuid(designID),
+                "requested_by": .uuid(user.id), "subject_count": .int(body.subjectIDs.count),
+                "shot_type_count": .int(body.shotTypeIDs.count),
+            ]
+            try await connection.query("SELECT pg_notify('operators', \(JSONWriter.string(payload)))", logger: logger)
+        }
+    }
+
     /// 422s for every reference of the request that does not resolve: subjects,
     /// shot types, the background preset and linked media, each at its `loc`.
-    static func unresolvedReferences(
+    private static func unresolvedReferences(
         presetID: UUID?, images: SetDesignImages, scope: TenantScope, on connection: PostgresConnection, logger: Logger
     ) async throws -> [ValidationIssue] {
         var subjects: [Reference] = []
@@ -126,8 +303,8 @@ struct SetDesignsRepository: Sendable {
         let presets = presetID.map { [Reference(id: $0, loc: ["body", "background_preset_id"])] } ?? []
         var issues: [ValidationIssue] = []
         for (references, table) in [
-            (presets, BackgroundPresetPublic.table), (subjects, SubjectPublic.table),
-            (shotTypes, ShotTypePublic.table), (media, MediaResourcePublic.table),
+            (presets, BackgroundPresetsRepository.table), (subjects, SubjectsRepository.table),
+            (shotTypes, ShotTypesRepository.table), (media, MediaRepository.table),
         ] {
             issues += try await TenantRows.resolve(references, in: table, scope: scope, on: connection, logger: logger).issues
         }
@@ -135,7 +312,7 @@ struct SetDesignsRepository: Sendable {
     }
 
     /// Replaces the lists given (nil = keep) of a design, in the caller's transaction.
-    static func replaceImages(_ designID: UUID, with images: SetDesignImages, on connection: PostgresConnection, logger: Logger) async throws {
+    private static func replaceImages(_ designID: UUID, with images: SetDesignImages, on connection: PostgresConnection, logger: Logger) async throws {
         if let baseImages = images.baseImages {
             try await connection.query("DELETE FROM set_base_images WHERE set_design_id = \(designID)", logger: logger)
             try await connection.query(

@@ -1,5 +1,4 @@
 import Foundation
-import PostgresNIO
 import Shared
 
 extension GuidelinesShotTypeRuleKind: APIEnum {}
@@ -14,16 +13,6 @@ struct GuidelinesShotTypeRulePublic: JSONRepresentable {
     var createdAt: Date
     var updatedAt: Date
 
-    init(row: PostgresRandomAccessRow) throws {
-        id = try row.value("id")
-        guidelinesID = try row.value("guidelines_id")
-        ruleKind = try row.value("rule_kind")
-        ruleValue = try row.value("rule_value")
-        shotTypeID = try row.value("shot_type_id")
-        createdAt = try row.value("created_at")
-        updatedAt = try row.value("updated_at")
-    }
-
     var json: JSONValue {
         .object([
             "id": .uuid(id),
@@ -37,6 +26,9 @@ struct GuidelinesShotTypeRulePublic: JSONRepresentable {
     }
 }
 
+/// `GuidelinesShotTypeRulesPublic`
+typealias GuidelinesShotTypeRulesPublic = Page<GuidelinesShotTypeRulePublic>
+
 /// `GuidelinesShotTypeRuleGroup`: one (kind, value) key with its shot types.
 struct GuidelinesShotTypeRuleGroup: JSONRepresentable {
     var ruleKind: String
@@ -47,6 +39,9 @@ struct GuidelinesShotTypeRuleGroup: JSONRepresentable {
         .object(["rule_kind": .string(ruleKind), "rule_value": .string(ruleValue), "shot_types": .list(shotTypes)])
     }
 }
+
+/// `GuidelinesShotTypeRuleGroupsPublic`
+typealias GuidelinesShotTypeRuleGroupsPublic = Page<GuidelinesShotTypeRuleGroup>
 
 /// `GuidelinesShotTypeRuleCreate`: one (kind, value, shot type) row.
 struct GuidelinesShotTypeRuleCreate: RequestBody {

@@ -14,8 +14,6 @@ struct TenantTable: Sendable {
     var hasPublicFlag = false
     /// Deleting sets `deleted_at`; deleted rows behave as missing.
     var softDeletes = false
-    /// The select list, over alias `t`.
-    var columns = "t.*"
     /// A column naming a row for people (messages, webhooks), over alias `t`.
     var labelColumn = "t.name"
 }
@@ -69,9 +67,9 @@ struct TenantRows: Sendable {
     let database: Database
 
     /// A page of visible rows, newest first, with the count of all of them.
-    func list(
-        _ table: TenantTable, scope: TenantScope, ownerID: UUID?, paging: Paging, logger: Logger
-    ) async throws -> (rows: [PostgresRandomAccessRow], count: Int) {
+    func list<Row: JSONRepresentable>(
+        _ table: TenantTable, _ reader: RowReader<Row>, scope: TenantScope, ownerID: UUID?, paging: Paging, logger: Logger
+    ) async throws -> Page<Row> {
         let count = try await database.client.query(
             """
             SELECT count(*) FROM \(unescaped: table.name) t
@@ -83,34 +81,33 @@ struct TenantRows: Sendable {
         for try await value in count.decode(Int.self) { total = value }
         let page = try await database.client.query(
             """
-            SELECT \(unescaped: table.columns) FROM \(unescaped: table.name) t
+            SELECT \(unescaped: reader.columns) FROM \(unescaped: table.name) t
             WHERE \(visible: table, in: scope) AND (\(ownerID)::uuid IS NULL OR t.owner_id = \(ownerID))
             ORDER BY t.created_at DESC, t.id DESC
             OFFSET \(paging.skip) LIMIT \(paging.limit)
             """,
             logger: logger
         )
-        var rows: [PostgresRandomAccessRow] = []
-        for try await row in page { rows.append(row.makeRandomAccess()) }
-        return (rows, total)
+        return Page(data: try await reader.decodeAll(page), count: total)
+    }
+
+    /// 404 unless the row exists, is not deleted and is visible in the scope.
+    func find(_ table: TenantTable, id: UUID, scope: TenantScope, logger: Logger) async throws {
+        _ = try await Self.find(table, RowReader(columns: "t.id") { try $0.next(UUID.self) }, id: id, scope: scope, on: database.client, logger: logger)
     }
 
     /// One visible row; 404 when it does not exist, is deleted or is not visible.
-    func find(_ table: TenantTable, id: UUID, scope: TenantScope, logger: Logger) async throws -> PostgresRandomAccessRow {
-        try await Self.find(table, id: id, scope: scope, on: database.client, logger: logger)
-    }
-
-    static func find(
-        _ table: TenantTable, id: UUID, scope: TenantScope, on client: some PostgresQueryable, logger: Logger
-    ) async throws -> PostgresRandomAccessRow {
+    static func find<Row>(
+        _ table: TenantTable, _ reader: RowReader<Row>, id: UUID, scope: TenantScope, on client: some PostgresQueryable, logger: Logger
+    ) async throws -> Row {
         let rows = try await client.run(
             """
-            SELECT \(unescaped: table.columns) FROM \(unescaped: table.name) t
+            SELECT \(unescaped: reader.columns) FROM \(unescaped: table.name) t
             WHERE t.id = \(id) AND \(visible: table, in: scope)
             """,
             logger: logger
         )
-        for try await row in rows { return row.makeRandomAccess() }
+        for try await row in rows { return try reader.decode(row) }
         throw APIError.notFound("\(table.noun) not found")
     }
 

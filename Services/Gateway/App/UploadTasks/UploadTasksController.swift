@@ -29,12 +29,12 @@ struct UploadTasksController {
     /// Streams the archive to the blob store, then queues the task and wakes
     /// a worker in one transaction. Whatever fails leaves no task and no blob.
     @Sendable func upload(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let (designID, subject, scope) = try designSubjectAndScope(request, context: context)
+        let (designID, subject, scope) = try await context.scoped(request, id: "id") { $0.requiredQueryUUID("subject_id") }
         let logger = context.logger
         // Refuse before reading a byte of the body.
         _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: designID, scope: scope, logger: logger)
         let subjects = try await TenantRows.resolve(
-            [Reference(id: subject, loc: ["query", "subject_id"])], in: SubjectPublic.table, scope: scope,
+            [Reference(id: subject, loc: ["query", "subject_id"])], in: SubjectsRepository.table, scope: scope,
             on: database.client, logger: logger
         )
         guard subjects.issues.isEmpty else { throw APIError.validation(subjects.issues) }
@@ -85,13 +85,13 @@ struct UploadTasksController {
     }
 
     @Sendable func read(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let (taskID, scope) = try taskAndScope(request, context: context)
+        let (taskID, scope) = try await context.scoped(request, id: "task_id")
         return JSONResponse(try await find(taskID, scope: scope, logger: context.logger))
     }
 
     /// The newest task of a design and subject.
     @Sendable func latest(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let (designID, subject, scope) = try designSubjectAndScope(request, context: context)
+        let (designID, subject, scope) = try await context.scoped(request, id: "id") { $0.requiredQueryUUID("subject_id") }
         _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: designID, scope: scope, logger: context.logger)
         let rows = try await database.client.query(
             """
@@ -110,7 +110,7 @@ struct UploadTasksController {
     /// the whole task, so a client reconnecting with `Last-Event-ID` is
     /// simply given the current state at once.
     @Sendable func events(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let (taskID, scope) = try taskAndScope(request, context: context)
+        let (taskID, scope) = try await context.scoped(request, id: "task_id")
         _ = try await find(taskID, scope: scope, logger: context.logger)
         let (hub, database, logger, keepAlive) = (hub, database, context.logger, keepAliveInterval)
         let headers: HTTPFields = [
@@ -196,23 +196,5 @@ struct UploadTasksController {
         )
         guard let task = try await UploadTaskPublic.first(of: rows) else { throw APIError.notFound("Upload task not found") }
         return task
-    }
-
-    /// The design and subject a route names, and the request's tenant scope.
-    private func designSubjectAndScope(_ request: Request, context: AuthenticatedContext) throws -> (UUID, UUID, TenantScope) {
-        let input = RequestInput(request, context: context)
-        let id = input.pathUUID("id")
-        let organizationID = input.queryUUID("organization_id")
-        let subjectID = input.requiredQueryUUID("subject_id")
-        let (designID, subject) = try input.validated(id, subjectID)
-        return (designID, subject, try context.scope(organizationID: organizationID))
-    }
-
-    private func taskAndScope(_ request: Request, context: AuthenticatedContext) throws -> (UUID, TenantScope) {
-        let input = RequestInput(request, context: context)
-        let id = input.pathUUID("task_id")
-        let organizationID = input.queryUUID("organization_id")
-        let taskID = try input.validated(id)
-        return (taskID, try context.scope(organizationID: organizationID))
     }
 }

@@ -53,3 +53,6 @@ struct UserPublic: JSONRepresentable {
         ])
     }
 }
+
+/// `UsersPublic`
+typealias UsersPublic = Page<UserPublic>

@@ -73,7 +73,7 @@ public struct UsersRepository: Sendable {
         }
     }
 
-    func list(_ paging: Paging, logger: Logger) async throws -> Page<UserPublic> {
+    func list(_ paging: Paging, logger: Logger) async throws -> UsersPublic {
         let rows = try await database.client.query(
             """
             SELECT id, email, full_name, is_active, is_superuser, count(*) OVER ()
@@ -92,7 +92,7 @@ public struct UsersRepository: Sendable {
             total = count
         }
         if users.isEmpty { total = try await count(logger: logger) }
-        return Page(data: users, count: total)
+        return UsersPublic(data: users, count: total)
     }
 
     private func count(logger: Logger) async throws -> Int {
