@@ -8,11 +8,5 @@ extension PostgresRowSequence {
         throw NoRow()
     }
 
-    /// The first row, by column name; for statements that always return one.
-    public func oneRow() async throws -> PostgresRandomAccessRow {
-        for try await row in self { return row.makeRandomAccess() }
-        throw NoRow()
-    }
-
     public struct NoRow: Error {}
 }

@@ -31,14 +31,14 @@ public enum ShotTypeMatch: Equatable, Sendable {
     case matched(UUID)
     case ignored, noMatchingShotType, ambiguousShotType, duplicateShotType
 
-    /// The skip reason text used in task results; nil for `.matched`.
-    public var skipReason: String? {
+    /// Why the entry is skipped; nil for `.matched`.
+    public var skipReason: SkipReason? {
         switch self {
         case .matched: nil
-        case .ignored: "ignored"
-        case .noMatchingShotType: "no_matching_shot_type"
-        case .ambiguousShotType: "ambiguous_shot_type"
-        case .duplicateShotType: "duplicate_shot_type"
+        case .ignored: .ignored
+        case .noMatchingShotType: .noMatchingShotType
+        case .ambiguousShotType: .ambiguousShotType
+        case .duplicateShotType: .duplicateShotType
         }
     }
 }

@@ -24,6 +24,11 @@ public protocol BlobStore: Sendable {
     /// Hands the bytes of `range` (all when nil) to `consume`, chunk by chunk.
     func read(_ key: String, range: Range<Int>?, into consume: (ByteBuffer) async throws -> Void) async throws
 
+    /// The blob opened to be read at any offset where it is stored, without a
+    /// copy, or nil when this store cannot read in place (the caller then
+    /// copies it out with `read`). Throws `notFound` when there is no such blob.
+    func readerInPlace(of key: String) async throws -> (any InPlaceBlobReader)?
+
     /// Removes the blob; no error when it is already gone.
     func delete(_ key: String) async throws
 
@@ -33,6 +38,15 @@ public protocol BlobStore: Sendable {
 
     /// Up to `limit` keys of uploaded archives (`UploadArchive.keyPrefix`) last written before `cutoff`.
     func uploadedArchives(untouchedSince cutoff: Date, limit: Int) async throws -> [String]
+}
+
+/// A blob read at any offset where it is stored (an uploaded archive, whose
+/// directory is at its end), instead of being copied to a local file first.
+public protocol InPlaceBlobReader: ZipSource {
+    /// Whether reading these byte ranges in this order costs little more than
+    /// one copy of the blob would: reads far out of order may make a store
+    /// that fetches in chunks fetch the same chunks again and again.
+    func readsCheaply(inOrder ranges: [Range<UInt64>]) -> Bool
 }
 
 /// Where an upload's archive is stored until its task ends.

@@ -27,6 +27,13 @@ public struct FilesystemBlobStore: BlobStore {
         return root + "/" + key
     }
 
+    /// The blob's file as it is.
+    public func readerInPlace(of key: String) async throws -> (any InPlaceBlobReader)? {
+        let path = try path(of: key)
+        guard FileManager.default.fileExists(atPath: path) else { throw BlobStoreError.notFound(key) }
+        return try ZipFile(path: path)
+    }
+
     public func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
         let staged = try await stage(write, from: next, syncing: true)
         defer { unlink(staged.path) }
@@ -184,4 +191,9 @@ public struct FilesystemBlobStore: BlobStore {
         }
         return found
     }
+}
+
+/// A local file is read at any offset at the cost of the bytes read.
+extension ZipFile: InPlaceBlobReader {
+    public func readsCheaply(inOrder ranges: [Range<UInt64>]) -> Bool { true }
 }

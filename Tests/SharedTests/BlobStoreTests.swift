@@ -126,6 +126,31 @@ struct BlobStoreTests {
         }
     }
 
+    /// Both stores read in place: the filesystem's file at any cost, the
+    /// postgres blob while the order fetches its chunks at most twice over.
+    @Test(arguments: Backend.allCases)
+    func aStoredBlobIsReadInPlaceAndItsReaderSaysWhichOrdersAreCheap(_ backend: Backend) async throws {
+        try await withStore(backend) { store, _, _ in
+            let chunk = UInt64(PostgresBlobStore.chunkSize)
+            let data = bytes(11 * Int(chunk) + 99)
+            let blob = try await store.put(.contentAddressed(maxBytes: 100 << 20), from: source(data))
+            let reader = try #require(try await store.readerInPlace(of: blob.key))
+            #expect(reader.size == UInt64(data.count))
+            let read = try await reader.bytes(at: chunk - 3, count: 10)
+            #expect(Array(read.readableBytesView) == Array(data[Int(chunk) - 3..<Int(chunk) + 7]))
+
+            let inOrder = (0..<12).map { $0 * chunk..<Swift.min(($0 + 1) * chunk, UInt64(data.count)) }
+            // Three passes over more chunks than a postgres reader keeps: each fetches them all again.
+            let threePasses = inOrder + inOrder + inOrder
+            #expect(reader.readsCheaply(inOrder: inOrder))
+            #expect(reader.readsCheaply(inOrder: threePasses) == (backend == .filesystem))
+
+            await #expect(throws: BlobStoreError.notFound("sha256/00/missing")) {
+                _ = try await store.readerInPlace(of: "sha256/00/missing")
+            }
+        }
+    }
+
     @Test(arguments: Backend.allCases)
     func anEmptyBlobIsStoredAndReadBack(_ backend: Backend) async throws {
         try await withStore(backend) { store, _, _ in

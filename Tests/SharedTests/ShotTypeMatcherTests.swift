@@ -155,10 +155,10 @@ struct ShotTypeMatcherTests {
 
     @Test func skipReasonsAreTheContractTexts() {
         #expect(ShotTypeMatch.matched(Self.frontFull).skipReason == nil)
-        #expect(ShotTypeMatch.ignored.skipReason == "ignored")
-        #expect(ShotTypeMatch.noMatchingShotType.skipReason == "no_matching_shot_type")
-        #expect(ShotTypeMatch.ambiguousShotType.skipReason == "ambiguous_shot_type")
-        #expect(ShotTypeMatch.duplicateShotType.skipReason == "duplicate_shot_type")
+        #expect(ShotTypeMatch.ignored.skipReason?.rawValue == "ignored")
+        #expect(ShotTypeMatch.noMatchingShotType.skipReason?.rawValue == "no_matching_shot_type")
+        #expect(ShotTypeMatch.ambiguousShotType.skipReason?.rawValue == "ambiguous_shot_type")
+        #expect(ShotTypeMatch.duplicateShotType.skipReason?.rawValue == "duplicate_shot_type")
     }
 
     // MARK: Own before public

@@ -532,10 +532,7 @@ struct UploadIngestionTests {
     @Test func aTaskClaimedAgainAfterItsDeadlineFailsAtOnce() async throws {
         try await TestGateway.run { api in
             let setup = try await Self.setUp(api)
-            let id = try await Self.abandonedTask(setup, api, attempts: 1)
-            try await TestDatabase.withClient(api.databaseURL) { client in
-                try await client.query("UPDATE upload_tasks SET started_at = now() - interval '2 hours' WHERE id = \(id)")
-            }
+            let id = try await Self.abandonedTask(setup, api, attempts: 1, firstClaimed: Date().addingTimeInterval(-7200))
             let task = try await TestWorker.run(api.config) { try await Self.waitForEnd(id, token: setup.user.token, api) }
             #expect(task["status"].string == "FAILED")
             #expect(task["error_message"].string == "Processing took longer than 3600 seconds, the limit for one upload.")
@@ -580,22 +577,24 @@ struct UploadIngestionTests {
         }
     }
 
-    /// An uploaded task that a worker claimed `attempts` times, the last time
-    /// vanishing with the task: its lease has just run out.
-    static func abandonedTask(_ setup: Setup, _ api: GatewayClient, attempts: Int) async throws -> UUID {
+    /// An uploaded task that a worker claimed `attempts` times, the first at
+    /// `firstClaimed`, each a lease after the one before, the last time
+    /// vanishing with the task: its lease has run out (by default just now).
+    static func abandonedTask(_ setup: Setup, _ api: GatewayClient, attempts: Int, firstClaimed: Date? = nil) async throws -> UUID {
         var builder = try ArchiveBuilder()
         defer { builder.remove() }
         try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
         let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try builder.archive()))
         let id = try #require(response.json["id"].uuid)
-        try await TestDatabase.withClient(api.databaseURL) { client in
-            try await client.query(
-                """
-                UPDATE upload_tasks SET status = 'PROCESSING', worker_id = 'gone:1:0', attempts = \(attempts),
-                    lease_expires_at = now() - interval '1 second', started_at = now()
-                WHERE id = \(id)
-                """
-            )
+        let lease = api.config.taskLeaseSeconds + 1
+        let first = firstClaimed ?? Date().addingTimeInterval(-lease * Double(attempts))
+        try await TestDatabase.withDatabase(api.databaseURL) { database in
+            let store = UploadTaskStore(database: database, logger: database.logger)
+            for attempt in 0..<attempts {
+                let now = first.addingTimeInterval(lease * Double(attempt))
+                let claim = try await store.claim(workerID: "gone:1:0", lease: .seconds(lease - 1), maxAttempts: attempts, now: now)
+                #expect(claim?.task.id == id && claim?.status == .processing)
+            }
         }
         return id
     }

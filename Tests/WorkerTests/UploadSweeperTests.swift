@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 @testable import WorkerApp
 
-/// The sweep of what dead processes leave behind of uploads.
+/// The sweeps of what dead processes leave behind of uploads.
 @Suite("Upload sweeper")
 struct UploadSweeperTests {
     // MARK: Tests
@@ -37,6 +37,31 @@ struct UploadSweeperTests {
                     "SELECT archive_blob_key FROM upload_tasks WHERE id = \(upload.task)"
                 ).one(String.self)
                 #expect(try await store.size(of: kept) != nil)
+            }
+        }
+    }
+
+    @Test func theArchiveOfAnEndedTaskLeftInTheStoreIsDeletedByTheEndedArchiveSweep() async throws {
+        try await TestGateway.run { api in
+            let ended = try await UploadWorkerProcessTests.upload(api, UploadWorkerProcessTests.longArchive)
+            let second = try await api.upload(ended.path, token: ended.token, form: .file(UploadWorkerProcessTests.longArchive))
+            let queued = try #require(second.json["id"].uuid)
+            try await TestDatabase.withDatabase(api.databaseURL) { database in
+                let logger = Logger(label: "sweeper-test")
+                let (store, blobs) = (UploadTaskStore(database: database, logger: logger), PostgresBlobStore(database: database))
+                // A worker that failed its task and stopped before deleting the archive.
+                let (task, _) = try #require(try await store.claim(workerID: "test:1:0", lease: .seconds(30), maxAttempts: 3))
+                #expect(task.id == ended.task)
+                let key = try #require(task.archiveKey)
+                try await store.fail(task, message: "The archive is empty.", counters: nil)
+
+                let sweeper = EndedArchiveSweeper(database: database, blobs: blobs, configuration: .init(), logger: logger)
+                #expect(try await sweeper.sweep() == 1)
+                #expect(try await blobs.size(of: key) == nil)
+                #expect(try await store.endedArchives(limit: 10).isEmpty)
+                #expect(try await sweeper.sweep() == 0)
+                // A queued task keeps its archive.
+                #expect(try await blobs.size(of: UploadArchive.key(taskID: queued)) != nil)
             }
         }
     }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 import ServiceLifecycle
 import Shared
 
@@ -9,7 +8,7 @@ import Shared
 /// uploaded archive that no task refers to (the gateway died between storing
 /// it and inserting its task). Both are left alone until untouched for
 /// `grace`, longer than any gateway takes from its last byte to its insert.
-/// Archives of ended tasks are deleted by the task's worker (and its poll).
+/// Archives of ended tasks are deleted by their worker (or `EndedArchiveSweeper`).
 public struct UploadSweeper: Service {
     public struct Configuration: Sendable {
         /// How long a write or an archive must be untouched before it is removed.
@@ -62,18 +61,9 @@ public struct UploadSweeper: Service {
         let writes = try await blobs.removeAbandonedWrites(untouchedSince: cutoff)
         let candidates = try await blobs.uploadedArchives(untouchedSince: cutoff, limit: configuration.batchSize)
         var archives = 0
-        if !candidates.isEmpty {
-            let rows = try await database.client.query(
-                """
-                SELECT key FROM unnest(\(candidates)::text[]) key
-                WHERE NOT EXISTS (SELECT FROM upload_tasks WHERE archive_blob_key = key)
-                """,
-                logger: logger
-            )
-            for try await key in rows.decode(String.self) {
-                try await blobs.delete(key)
-                archives += 1
-            }
+        for key in try await UploadTaskStore(database: database, logger: logger).keysWithoutTask(candidates) {
+            try await blobs.delete(key)
+            archives += 1
         }
         if writes + archives > 0 {
             logger.info("swept abandoned uploads", metadata: ["stopped_writes": "\(writes)", "orphaned_archives": "\(archives)"])

@@ -19,6 +19,7 @@ public enum WorkerServices {
             .init(service: database.client),
             .init(service: uploads, successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: UploadSweeper(database: database, blobs: blobs, configuration: .init(config: config), logger: logger)),
+            .init(service: EndedArchiveSweeper(database: database, blobs: blobs, configuration: .init(config: config), logger: logger)),
         ]
         if let port = config.metricsPort {
             services.append(.init(service: metrics.server(host: config.host, port: port, logger: logger)))

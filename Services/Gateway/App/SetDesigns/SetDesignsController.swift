@@ -60,12 +60,7 @@ struct SetDesignsController {
         let logger = context.logger
         let archives = try await database.transaction { connection in
             try await SetDesignsRepository.lockForDelete(id, scope: scope, on: connection, logger: logger)
-            let rows = try await connection.query(
-                "SELECT archive_blob_key FROM upload_tasks WHERE set_design_id = \(id) AND archive_blob_key IS NOT NULL",
-                logger: logger
-            )
-            var keys: [String] = []
-            for try await key in rows.decode(String.self) { keys.append(key) }
+            let keys = try await UploadTaskStore.archiveKeys(ofSetDesign: id, on: connection, logger: logger)
             try await SetDesignsRepository.delete(id, on: connection, logger: logger)
             return keys
         }

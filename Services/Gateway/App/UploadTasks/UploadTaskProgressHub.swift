@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 import Shared
 
 /// Fans `NOTIFY upload_task_progress` out to the server-sent event streams of
@@ -8,7 +7,7 @@ import Shared
 /// task row per change, whatever the number of clients watching it.
 actor UploadTaskProgressHub {
     enum Event: Sendable {
-        case changed(UploadTaskPublic)
+        case changed(UploadTask)
         /// The task no longer exists (its set design was deleted).
         case gone
         case keepAlive
@@ -58,21 +57,12 @@ actor UploadTaskProgressHub {
     private func publish(_ taskID: UUID) async {
         let event: Event
         do {
-            event = try await Self.read(taskID, on: database, logger: logger).map(Event.changed) ?? .gone
+            event = try await UploadTaskStore(database: database, logger: logger).task(taskID).map(Event.changed) ?? .gone
         } catch {
             // The listener's reconnect reads every watched task again.
             logger.warning("reading a task for its progress stream failed", metadata: ["task_id": "\(taskID)", "error": "\(error)"])
             return
         }
         for continuation in (subscribers[taskID] ?? [:]).values { continuation.yield(event) }
-    }
-
-    /// The task as clients see it, without a tenancy check (the stream checked at its start).
-    static func read(_ taskID: UUID, on database: Database, logger: Logger) async throws -> UploadTaskPublic? {
-        try await UploadTaskPublic.first(
-            of: try await database.client.query(
-                "SELECT \(unescaped: UploadTaskPublic.columns) FROM upload_tasks u WHERE u.id = \(taskID)", logger: logger
-            )
-        )
     }
 }

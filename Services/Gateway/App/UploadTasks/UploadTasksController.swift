@@ -52,25 +52,14 @@ struct UploadTasksController {
         do {
             let task = try await database.transaction { connection in
                 // The design may have been deleted while the body streamed in: then nothing is inserted.
-                let rows = try await connection.query(
-                    """
-                    WITH u AS (
-                        INSERT INTO upload_tasks (id, owner_id, set_design_id, subject_id, archive_blob_key, archive_size)
-                        SELECT \(taskID), \(context.user.id), d.id, \(subject), \(archive.key), \(Int64(archive.size))
-                        FROM set_designs d WHERE d.id = \(designID)
-                        RETURNING *
-                    )
-                    SELECT \(unescaped: UploadTaskPublic.columns) FROM u
-                    """,
-                    logger: logger
+                let enqueued = try await UploadTaskStore.enqueue(
+                    id: taskID, ownerID: context.user.id, setDesignID: designID, subjectID: subject, archive: archive,
+                    on: connection, logger: logger
                 )
-                guard let inserted = try await UploadTaskPublic.first(of: rows) else { throw APIError.notFound("Set design not found") }
-                try await connection.query(
-                    "SELECT pg_notify(\(UploadTaskStatus.queueChannel), \(taskID.lowercasedString))", logger: logger
-                )
-                return inserted
+                guard let enqueued else { throw APIError.notFound("Set design not found") }
+                return enqueued
             }
-            return JSONResponse(task, status: .accepted)
+            return JSONResponse(SetDesignBaseImagesUploadTaskPublic(task), status: .accepted)
         } catch {
             try? await blobs.delete(archive.key)
             throw error
@@ -86,23 +75,18 @@ struct UploadTasksController {
 
     @Sendable func read(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
         let (taskID, scope) = try await context.scoped(request, id: "task_id")
-        return JSONResponse(try await find(taskID, scope: scope, logger: context.logger))
+        return JSONResponse(SetDesignBaseImagesUploadTaskPublic(try await find(taskID, scope: scope, logger: context.logger)))
     }
 
     /// The newest task of a design and subject.
     @Sendable func latest(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
         let (designID, subject, scope) = try await context.scoped(request, id: "id") { $0.requiredQueryUUID("subject_id") }
         _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: designID, scope: scope, logger: context.logger)
-        let rows = try await database.client.query(
-            """
-            SELECT \(unescaped: UploadTaskPublic.columns) FROM upload_tasks u
-            WHERE u.set_design_id = \(designID) AND u.subject_id = \(subject)
-            ORDER BY u.created_at DESC, u.id DESC LIMIT 1
-            """,
-            logger: context.logger
-        )
-        guard let task = try await UploadTaskPublic.first(of: rows) else { throw APIError.notFound("Upload task not found") }
-        return JSONResponse(task)
+        let store = UploadTaskStore(database: database, logger: context.logger)
+        guard let task = try await store.latestTask(setDesignID: designID, subjectID: subject) else {
+            throw APIError.notFound("Upload task not found")
+        }
+        return JSONResponse(SetDesignBaseImagesUploadTaskPublic(task))
     }
 
     /// Server-sent events: the task at once, then on every change, a comment
@@ -151,7 +135,7 @@ struct UploadTasksController {
                 }
             }
             // Read after subscribing, so no change falls between the two.
-            if let current = try await UploadTaskProgressHub.read(taskID, on: database, logger: logger) {
+            if let current = try await UploadTaskStore(database: database, logger: logger).task(taskID) {
                 continuation.yield(.changed(current))
             } else {
                 continuation.yield(.gone)
@@ -176,25 +160,24 @@ struct UploadTasksController {
     }
 
     /// One `progress` event; its id is the row's version (microseconds of `updated_at`).
-    static func progressEvent(_ task: UploadTaskPublic) -> ByteBuffer {
+    static func progressEvent(_ task: UploadTask) -> ByteBuffer {
         let version = Int64((task.updatedAt.timeIntervalSince1970 * 1_000_000).rounded())
         var buffer = ByteBuffer(string: "id: \(version)\nevent: progress\ndata: ")
-        buffer.writeBytes(JSONWriter.bytes(task.json))
+        buffer.writeBytes(JSONWriter.bytes(SetDesignBaseImagesUploadTaskPublic(task).json))
         buffer.writeString("\n\n")
         return buffer
     }
 
-    /// The task when its set design is visible in the scope; 404 otherwise.
-    private func find(_ taskID: UUID, scope: TenantScope, logger: Logger) async throws -> UploadTaskPublic {
-        let rows = try await database.client.query(
-            """
-            SELECT \(unescaped: UploadTaskPublic.columns) FROM upload_tasks u
-            JOIN set_designs t ON t.id = u.set_design_id
-            WHERE u.id = \(taskID) AND \(visible: SetDesignsRepository.table, in: scope)
-            """,
-            logger: logger
-        )
-        guard let task = try await UploadTaskPublic.first(of: rows) else { throw APIError.notFound("Upload task not found") }
+    /// The task when its set design is visible in the scope; 404 otherwise,
+    /// the same whether the task is missing or only its design is invisible.
+    private func find(_ taskID: UUID, scope: TenantScope, logger: Logger) async throws -> UploadTask {
+        let notFound = APIError.notFound("Upload task not found")
+        guard let task = try await UploadTaskStore(database: database, logger: logger).task(taskID) else { throw notFound }
+        do {
+            _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: task.setDesignID, scope: scope, logger: logger)
+        } catch let error as APIError where error.status == .notFound {
+            throw notFound
+        }
         return task
     }
 }

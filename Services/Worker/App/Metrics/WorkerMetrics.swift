@@ -50,14 +50,14 @@ public struct WorkerMetrics: Sendable {
     }
 
     /// Counts the entries of an archive this worker applied (or failed).
-    func imagesHandled(processed: Int, skipReasons: [String]) {
+    func imagesHandled(processed: Int, skipReasons: [SkipReason]) {
         registry.makeCounter(
             descriptor: .init(metricName: "worker_images_processed", unitName: "total", helpText: "Archive entries stored as base images.")
         ).increment(by: Int64(processed))
         for (reason, count) in Dictionary(grouping: skipReasons, by: { $0 }).mapValues(\.count) {
             registry.makeCounter(
                 descriptor: .init(metricName: "worker_images_skipped", unitName: "total", helpText: "Archive entries skipped, by reason."),
-                labels: [("reason", reason)]
+                labels: [("reason", reason.rawValue)]
             ).increment(by: Int64(count))
         }
     }

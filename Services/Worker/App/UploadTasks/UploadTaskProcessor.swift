@@ -11,7 +11,7 @@ import Shared
 struct UploadTaskProcessor: Sendable {
     let database: Database
     let blobs: any BlobStore
-    let queue: UploadTaskQueue
+    let store: UploadTaskStore
     let limits: ZipLimits
     /// Progress writes are at most this frequent; the final state is always written.
     var progressInterval: Duration = .milliseconds(100)
@@ -25,9 +25,9 @@ struct UploadTaskProcessor: Sendable {
         var info: ImageInfo
     }
 
-    /// Why an entry was not used: one of CONTRACT §6's skip reasons.
+    /// Why an entry was not used.
     struct Skip: Error {
-        var reason: String
+        var reason: SkipReason
     }
 
     /// The media upsert answered fewer rows than images: a bug, never a client's doing.
@@ -42,7 +42,7 @@ struct UploadTaskProcessor: Sendable {
     struct Ending {
         var status: UploadTaskStatus
         var counters = TaskCounters()
-        var skipReasons: [String] = []
+        var skipReasons: [SkipReason] = []
     }
 
     func process(_ task: ClaimedTask) async throws -> Ending {
@@ -54,15 +54,15 @@ struct UploadTaskProcessor: Sendable {
                 try await ingest(task, archive: archive, entries: entries, counters: &counters, ending: &ending)
             }
         } catch let failure as ArchiveFailure {
-            try await queue.fail(task, message: failure.message, counters: counters)
+            try await store.fail(task, message: failure.message, counters: counters)
             ending.status = .failed
         } catch let error as ZipArchiveError {
-            try await queue.fail(task, message: error.description, counters: counters)
+            try await store.fail(task, message: error.description, counters: counters)
             ending.status = .failed
         }
         if let key = task.archiveKey {
             // Best effort: an archive left behind is deleted by a later sweep.
-            do { try await queue.deleteArchive(taskID: task.id, key: key, in: blobs) } catch {
+            do { try await store.deleteArchive(taskID: task.id, key: key, from: blobs) } catch {
                 logger.warning("deleting an archive failed", metadata: ["task_id": "\(task.id)", "error": "\(error)"])
             }
         }
@@ -76,13 +76,13 @@ struct UploadTaskProcessor: Sendable {
     ) async throws {
         guard !entries.isEmpty else { throw ArchiveFailure(message: "The archive is empty.") }
         counters.total = entries.count
-        try await queue.report(task, counters)
+        try await store.report(task, counters)
 
         let candidates = try await shotTypesInScope(of: task)
         let matcher = ShotTypeMatcher(candidates: candidates)
         var taken = Set<UUID>()
         var matched: [MatchedImage] = []
-        var skipped: [(file: String, reason: String)] = []
+        var skipped: [(file: String, reason: SkipReason)] = []
         var lastReport = ContinuousClock.now
         // The store may still be writing an image while the next is read; all are stored before the apply.
         try await blobs.putMany { writer in
@@ -100,7 +100,7 @@ struct UploadTaskProcessor: Sendable {
                 }
                 counters.processed += 1
                 if ContinuousClock.now - lastReport >= progressInterval {
-                    try await queue.report(task, counters)
+                    try await store.report(task, counters)
                     lastReport = .now
                 }
             }
@@ -134,16 +134,16 @@ struct UploadTaskProcessor: Sendable {
     private func store(
         _ entry: ZipEntry, of archive: ZipArchive, into writer: BlobWriter, matcher: ShotTypeMatcher, taken: Set<UUID>
     ) async throws -> MatchedImage {
-        if ShotTypeMatcher.isIgnored(path: entry.path) { throw Skip(reason: "ignored") }
-        if entry.isEncrypted { throw Skip(reason: "encrypted") }
-        if !entry.isSupported { throw Skip(reason: "unsupported_compression") }
-        if entry.exceedsEntryLimit { throw Skip(reason: "too_large") }
+        if ShotTypeMatcher.isIgnored(path: entry.path) { throw Skip(reason: .ignored) }
+        if entry.isEncrypted { throw Skip(reason: .encrypted) }
+        if !entry.isSupported { throw Skip(reason: .unsupportedCompression) }
+        if entry.exceedsEntryLimit { throw Skip(reason: .tooLarge) }
         var reader = try await archive.reader(for: entry)
         let head = try await Self.skippingBadEntries { try await reader.next(maxBytes: Self.signatureLength) }
         do {
             _ = try ImageHeader.inspect(head.map { Array($0.readableBytesView) } ?? [])
         } catch ImageHeaderError.notAnImage {
-            throw Skip(reason: "not_an_image")
+            throw Skip(reason: .notAnImage)
         } catch {
             // An image's signature: its header is read from the full prefix below.
         }
@@ -154,7 +154,7 @@ struct UploadTaskProcessor: Sendable {
                 let info = try ImageHeader.inspect(prefix)
                 inspected.withLockedValue { $0 = info }
             } catch {
-                throw Skip(reason: "corrupt_image")  // its first bytes were an image's
+                throw Skip(reason: .corruptImage)  // its first bytes were an image's
             }
             if let reason = decision.skipReason { throw Skip(reason: reason) }
         }
@@ -169,7 +169,7 @@ struct UploadTaskProcessor: Sendable {
             }
         }
         guard case .matched(let shotTypeID) = decision, let info = inspected.withLockedValue({ $0 }) else {
-            throw Skip(reason: "corrupt_image")
+            throw Skip(reason: .corruptImage)
         }
         return MatchedImage(file: entry.path, shotTypeID: shotTypeID, blob: blob, info: info)
     }
@@ -179,11 +179,11 @@ struct UploadTaskProcessor: Sendable {
         do {
             return try await body()
         } catch BlobStoreError.tooLarge {
-            throw Skip(reason: "too_large")
+            throw Skip(reason: .tooLarge)
         } catch ZipArchiveError.entryTooLarge, ZipArchiveError.entryCompressionRatioTooHigh {
-            throw Skip(reason: "too_large")
+            throw Skip(reason: .tooLarge)
         } catch ZipArchiveError.corruptEntry {
-            throw Skip(reason: "corrupt_image")
+            throw Skip(reason: .corruptImage)
         }
     }
 
@@ -219,12 +219,12 @@ struct UploadTaskProcessor: Sendable {
     /// All or nothing: media rows, base-image upserts per slot, and COMPLETED
     /// with the result, in one transaction that first checks the lease.
     private func apply(
-        _ task: ClaimedTask, matched: [MatchedImage], skipped: [(file: String, reason: String)], unmatched: [UUID],
+        _ task: ClaimedTask, matched: [MatchedImage], skipped: [(file: String, reason: SkipReason)], unmatched: [UUID],
         counters: TaskCounters
     ) async throws {
         let logger = self.logger
         try await database.transaction { connection in
-            try await UploadTaskQueue.lockFenced(task, on: connection, logger: logger)
+            try await UploadTaskStore.lock(task, on: connection, logger: logger)
             // One statement for the media rows, one for the slots, however many images.
             var mediaIDs: [String: UUID] = [:]
             if !matched.isEmpty {
@@ -273,21 +273,10 @@ struct UploadTaskProcessor: Sendable {
             }
             let result: JSONValue = [
                 "matched": .array(matchedResults),
-                "skipped": .array(skipped.map { ["file": .string($0.file), "reason": .string($0.reason)] }),
+                "skipped": .array(skipped.map { ["file": .string($0.file), "reason": .string($0.reason.rawValue)] }),
                 "unmatched_shot_types": .array(unmatched.map(JSONValue.uuid)),
             ]
-            try await connection.query(
-                """
-                UPDATE upload_tasks SET status = 'COMPLETED', \(counters: counters),
-                    result_data = \(JSONWriter.string(result))::jsonb, completed_at = now(), lease_expires_at = NULL,
-                    updated_at = clock_timestamp()
-                WHERE id = \(task.id)
-                """,
-                logger: logger
-            )
-            try await connection.query(
-                "SELECT pg_notify(\(UploadTaskStatus.progressChannel), \(task.id.lowercasedString))", logger: logger
-            )
+            try await UploadTaskStore.complete(task, counters: counters, result: result, on: connection, logger: logger)
         }
     }
 
@@ -296,23 +285,16 @@ struct UploadTaskProcessor: Sendable {
         archive.fileEntries.sorted { ShotTypeMatcher.pathOrder($0.path, $1.path) }
     }
 
-    /// Runs `body` with the archive open and its files in processing order:
-    /// the filesystem store's file as it is, the postgres store's blob read in
-    /// place. When that order would fetch the blob's chunks more than twice
-    /// over (files stored far out of path order), it is read from a local copy instead.
+    /// Runs `body` with the archive open and its files in processing order,
+    /// read in place where the store can. When that order would be costly to
+    /// read in place (files stored far out of path order in a chunked store),
+    /// or the store cannot, it is read from a local copy instead.
     private func withArchive(of key: String, taskID: UUID, _ body: (ZipArchive, [ZipEntry]) async throws -> Void) async throws {
         do {
-            if let filesystem = blobs as? FilesystemBlobStore {
-                let path = try filesystem.path(of: key)
-                guard FileManager.default.fileExists(atPath: path) else { throw BlobStoreError.notFound(key) }
-                let archive = try await ZipArchive(path: path, limits: limits)
-                return try await body(archive, Self.processingOrder(of: archive))
-            }
-            if let postgres = blobs as? PostgresBlobStore {
-                let reader = try await postgres.reader(of: key)
+            if let reader = try await blobs.readerInPlace(of: key) {
                 let archive = try await ZipArchive(source: reader, limits: limits)
                 let entries = Self.processingOrder(of: archive)
-                if reader.fetches(reading: entries.map(\.approximateSpan)) <= 2 * reader.chunkCount {
+                if reader.readsCheaply(inOrder: entries.map(\.approximateSpan)) {
                     return try await body(archive, entries)
                 }
                 logger.info("archive far out of path order: reading a local copy", metadata: ["task_id": "\(taskID)"])

@@ -12,21 +12,25 @@ import Shared
 /// period is handed back for another worker at once. A task still running
 /// `TASK_DEADLINE_SECONDS` after its first claim is failed.
 public struct UploadTaskWorker: Service {
+    /// The loop's settings; each comes from `AppConfig`, which documents it and holds its default.
     public struct Configuration: Sendable {
-        public var concurrency = 2
-        public var pollInterval: Duration = .seconds(5)
-        public var lease: Duration = .seconds(30)
-        public var maxAttempts = 3
-        public var shutdownGrace: Duration = .seconds(20)
-        /// From a task's first claim to its failure if it has not ended.
-        public var deadline: Duration = .seconds(3600)
+        /// `WORKER_CONCURRENCY`: slots.
+        public var concurrency: Int
+        /// `WORKER_POLL_SECONDS`.
+        public var pollInterval: Duration
+        /// `TASK_LEASE_SECONDS`.
+        public var lease: Duration
+        /// `TASK_MAX_ATTEMPTS`.
+        public var maxAttempts: Int
+        /// `WORKER_SHUTDOWN_GRACE_SECONDS`.
+        public var shutdownGrace: Duration
+        /// `TASK_DEADLINE_SECONDS`: from a task's first claim to its failure if it has not ended.
+        public var deadline: Duration
         public var limits = ZipLimits()
         /// Names this process in `worker_id` (host:pid); slots add their number.
         public var name = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
 
-        public init() {}
-
-        public init(config: AppConfig) {
+        public init(config: AppConfig = AppConfig()) {
             concurrency = config.workerConcurrency
             pollInterval = .seconds(config.workerPollSeconds)
             lease = .seconds(config.taskLeaseSeconds)
@@ -53,9 +57,7 @@ public struct UploadTaskWorker: Service {
         self.logger = logger
     }
 
-    var queue: UploadTaskQueue {
-        UploadTaskQueue(database: database, lease: configuration.lease, maxAttempts: configuration.maxAttempts, logger: logger)
-    }
+    var store: UploadTaskStore { UploadTaskStore(database: database, logger: logger) }
 
     public func run() async throws {
         let doorbell = Doorbell(slots: configuration.concurrency)
@@ -71,10 +73,6 @@ public struct UploadTaskWorker: Service {
                     while !Task.isShuttingDownGracefully {
                         try? await cancelWhenGracefulShutdown { try await Task.sleep(for: configuration.pollInterval) }
                         doorbell.ring()
-                        // Archives whose deletion was interrupted are swept up on the poll.
-                        do { try await queue.deleteEndedArchives(in: blobs) } catch {
-                            logger.warning("sweeping ended archives failed", metadata: ["error": "\(error)"])
-                        }
                     }
                 }
                 for slot in 0..<configuration.concurrency {
@@ -92,10 +90,11 @@ public struct UploadTaskWorker: Service {
         for await _ in rings {
             while !Task.isShuttingDownGracefully {
                 do {
-                    guard let (task, status) = try await queue.claim(workerID: workerID) else { break }
+                    let claim = try await store.claim(workerID: workerID, lease: configuration.lease, maxAttempts: configuration.maxAttempts)
+                    guard let (task, status) = claim else { break }
                     guard status == .processing else {
                         logger.warning("task failed after too many interrupted attempts", metadata: ["task_id": "\(task.id)"])
-                        if let key = task.archiveKey { try? await queue.deleteArchive(taskID: task.id, key: key, in: blobs) }
+                        if let key = task.archiveKey { try? await store.deleteArchive(taskID: task.id, key: key, from: blobs) }
                         continue
                     }
                     await run(task)
@@ -113,8 +112,8 @@ public struct UploadTaskWorker: Service {
     func run(_ task: ClaimedTask) async {
         let metadata: Logger.Metadata = ["task_id": "\(task.id)", "worker_id": "\(task.workerID)", "attempt": "\(task.attempts)"]
         logger.info("task claimed", metadata: metadata)
-        let processor = UploadTaskProcessor(database: database, blobs: blobs, queue: queue, limits: configuration.limits, logger: logger)
-        let (queue, lease, grace) = (queue, configuration.lease, configuration.shutdownGrace)
+        let processor = UploadTaskProcessor(database: database, blobs: blobs, store: store, limits: configuration.limits, logger: logger)
+        let (store, lease, grace) = (store, configuration.lease, configuration.shutdownGrace)
         let deadline = configuration.deadline
         enum Ending { case finished(UploadTaskProcessor.Ending), handBack, deadlinePassed }
         let (metrics, start) = (self.metrics, ContinuousClock.now)
@@ -130,7 +129,7 @@ public struct UploadTaskWorker: Service {
                     while true {
                         try await Task.sleep(for: lease / 3)
                         guard held else { continue }
-                        do { held = try await queue.renew(task) } catch is LeaseLost { throw LeaseLost() } catch {
+                        do { held = try await store.renew(task) } catch is LeaseLost { throw LeaseLost() } catch {
                             // A database hiccup: the next renewal may still make it in time.
                             logger.warning("renewing a lease failed", metadata: metadata.merging(["error": "\(error)"]) { $1 })
                         }
@@ -145,7 +144,7 @@ public struct UploadTaskWorker: Service {
                     // Failed here, not after the group: a processing child stuck in a
                     // call that ignores cancellation would hold the group open.
                     if task.elapsed < deadline { try await Task.sleep(for: deadline - task.elapsed) }
-                    try await queue.fail(task, message: Self.deadlineMessage(deadline), counters: nil)
+                    try await store.fail(task, message: Self.deadlineMessage(deadline), counters: nil)
                     return .deadlinePassed
                 }
                 defer { group.cancelAll() }
@@ -153,7 +152,7 @@ public struct UploadTaskWorker: Service {
             }
             switch ending {
             case .handBack:
-                try await queue.handBack(task)
+                try await store.handBack(task)
                 metrics.taskEnded(.handedBack, after: .now - start)
                 logger.notice("task handed back at shutdown", metadata: metadata)
             case .deadlinePassed:
