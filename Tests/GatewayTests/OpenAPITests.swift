@@ -30,7 +30,7 @@ struct OpenAPITests {
     static let toolsDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("OpenAPI")
 
-    /// The document as it is in the repository.
+    /// The document and the /docs page as they are in the repository.
     static let sourceDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Services/Gateway/OpenAPI")

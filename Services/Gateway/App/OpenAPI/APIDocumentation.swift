@@ -2,12 +2,29 @@ import Foundation
 import NIOCore
 import Shared
 
-/// The OpenAPI document: a file read once at start-up from
-/// `Services/Gateway/OpenAPI/` (shipped as `openapi/` beside `sql/`), so no
-/// Swift file holds the document.
+/// The OpenAPI document and the Swagger UI page that presents it: files read
+/// once at start-up from `Services/Gateway/OpenAPI/` (shipped as `openapi/`
+/// beside `sql/`), so no Swift file holds the document.
 public struct APIDocumentation: Sendable {
+    /// A file served as is, with its content type.
+    struct Asset: Sendable {
+        var bytes: ByteBuffer
+        var contentType: String
+    }
+
     /// `openapi.json`, served byte for byte.
     let document: ByteBuffer
+    /// `docs/index.html`, served at `/docs`.
+    let page: Asset
+    /// What the page loads from `/docs/{name}`.
+    let assets: [String: Asset]
+
+    /// The page's own files and the vendored Swagger UI (see `docs/swagger-ui/VENDORED.md`).
+    static let assetFiles: [(name: String, path: String, contentType: String)] = [
+        ("swagger-initializer.js", "docs/swagger-initializer.js", "text/javascript; charset=utf-8"),
+        ("swagger-ui-bundle.js", "docs/swagger-ui/swagger-ui-bundle.js", "text/javascript; charset=utf-8"),
+        ("swagger-ui.css", "docs/swagger-ui/swagger-ui.css", "text/css; charset=utf-8"),
+    ]
 
     public struct LoadError: Error, CustomStringConvertible, Sendable {
         public let description: String
@@ -61,5 +78,11 @@ public struct APIDocumentation: Sendable {
             throw LoadError(description: "\(documentPath) is not an OpenAPI 3.1 document (no \"openapi\": \"3.1.x\" and \"paths\")")
         }
         document = ByteBuffer(bytes: bytes)
+        page = Asset(bytes: ByteBuffer(bytes: try read("docs/index.html")), contentType: "text/html; charset=utf-8")
+        var assets: [String: Asset] = [:]
+        for file in Self.assetFiles {
+            assets[file.name] = Asset(bytes: ByteBuffer(bytes: try read(file.path)), contentType: file.contentType)
+        }
+        self.assets = assets
     }
 }
