@@ -35,23 +35,18 @@ public struct APIDocumentation: Sendable {
     public static func fromDefaultLocation(
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(LoadError) -> APIDocumentation {
-        var candidates: [String] = []
-        if let explicit = environment["OPENAPI_DIR"] { candidates.append(explicit) }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
-        candidates.append(executable.deletingLastPathComponent().appendingPathComponent("openapi").path)
-        candidates.append(FileManager.default.currentDirectoryPath + "/openapi")
         let sourceTree = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(sourceTree.appendingPathComponent("OpenAPI").path)
-        var isDirectory: ObjCBool = false
-        guard let directory = candidates.first(where: {
-            FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue
-        }) else {
+        switch InstalledDirectory.find(
+            variable: "OPENAPI_DIR", name: "openapi", sourceTreePath: sourceTree.appendingPathComponent("OpenAPI").path,
+            environment: environment
+        ) {
+        case .success(let directory): return try APIDocumentation(directory: directory)
+        case .failure(let notFound):
             throw LoadError(
-                description: "no OpenAPI directory found (set OPENAPI_DIR); tried: \(candidates.joined(separator: ", "))"
+                description: "no OpenAPI directory found (set OPENAPI_DIR); tried: \(notFound.tried.joined(separator: ", "))"
             )
         }
-        return try APIDocumentation(directory: directory)
     }
 
     /// Reads and checks the files of `directory`: the document must be an OpenAPI 3.1 JSON object with paths.
