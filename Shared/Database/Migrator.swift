@@ -50,19 +50,15 @@ public struct Migrator: Sendable {
     /// Loads `NNNN_name.sql` files from the first directory that exists of:
     /// `$MIGRATIONS_DIR`, `sql/` beside the executable, `./sql`, the source tree's `sql/`.
     public static func fromDefaultLocation(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Migrator {
-        var candidates: [String] = []
-        if let explicit = environment["MIGRATIONS_DIR"] { candidates.append(explicit) }
-        let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath()
-        candidates.append(executable.deletingLastPathComponent().appendingPathComponent("sql").path)
-        candidates.append(FileManager.default.currentDirectoryPath + "/sql")
         let sourceTree = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(sourceTree.appendingPathComponent("sql").path)
-        var isDirectory: ObjCBool = false
-        guard let directory = candidates.first(where: {
-            FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue
-        }) else { throw MigrationError.directoryNotFound(candidates) }
-        return try Migrator(directory: directory)
+        switch InstalledDirectory.find(
+            variable: "MIGRATIONS_DIR", name: "sql", sourceTreePath: sourceTree.appendingPathComponent("sql").path,
+            environment: environment
+        ) {
+        case .success(let directory): return try Migrator(directory: directory)
+        case .failure(let notFound): throw MigrationError.directoryNotFound(notFound.tried)
+        }
     }
 
     public init(directory: String) throws {

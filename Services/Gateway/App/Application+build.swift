@@ -46,7 +46,7 @@ extension GatewayRoutes {
 
         router.addRoutes(HealthController(database: database, expectedSchemaVersion: migrator.latestVersion).endpoints)
         router.addRoutes(MetricsController(database: database, registry: metrics).endpoints)
-        router.addRoutes(OpenAPIController().endpoints)
+        try router.addRoutes(OpenAPIController(documentation: APIDocumentation.fromDefaultLocation()).endpoints)
 
         let api = router.group("api/v1")
         api.addRoutes(

@@ -18,8 +18,14 @@ struct Gateway: AsyncParsableCommand {
 
         func run() async throws {
             let config = try loadConfig()
-            let app = try await buildApplication(config: config, logger: Logger(label: "gateway"))
-            try await app.runService()
+            do {
+                let app = try await buildApplication(config: config, logger: Logger(label: "gateway"))
+                try await app.runService()
+            } catch let error as APIDocumentation.LoadError {
+                // A missing or broken OpenAPI directory is an installation error, like a bad variable.
+                FileHandle.standardError.write(Data("\(error.description)\n".utf8))
+                throw ExitCode(78)  // EX_CONFIG
+            }
         }
     }
 
