@@ -69,7 +69,7 @@ struct DocsTests {
         }
     }
 
-    @Test(.tags(.slow)) func thePageAndItsFilesPassThroughNginxTypedAndCompressed() async throws {
+    @Test(.tags(.slow), .slowTestsEnabled) func thePageAndItsFilesPassThroughNginxTypedAndCompressed() async throws {
         try await TestGateway.run { api in
             try await TestNginx.run(inFrontOf: api.port) { nginx in
                 for (path, type) in [
@@ -94,7 +94,7 @@ struct DocsTests {
 
     /// A real browser runs the page's scripts: the operations render from the
     /// served document, and a screenshot is kept in `.build/test-output/docs.png`.
-    @Test(.tags(.slow)) func swaggerUIRendersEveryOperationInChromium() async throws {
+    @Test(.tags(.slow), .slowTestsEnabled) func swaggerUIRendersEveryOperationInChromium() async throws {
         let paths = try Self.documentedPaths()
         #expect(paths.contains("/api/v1/set-designs/{id}"))
         try FileManager.default.createDirectory(at: Self.outputDirectory, withIntermediateDirectories: true)

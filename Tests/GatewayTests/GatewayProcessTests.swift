@@ -7,7 +7,7 @@ import Testing
 import TestSupport
 
 /// The gateway executable as a real process: start-up checks and shutdown.
-@Suite("Gateway process")
+@Suite("Gateway process", .tags(.slow), .slowTestsEnabled)
 struct GatewayProcessTests {
     // MARK: Tests
 

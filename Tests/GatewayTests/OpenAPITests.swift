@@ -87,7 +87,7 @@ struct OpenAPITests {
     /// schemathesis against the live gateway (and a worker), with a token:
     /// valid and invalid input for every operation; no answer may be a 5xx
     /// or differ from the document in status, content type, headers or schema.
-    @Test(.tags(.slow)) func schemathesisFindsNoServerErrorAndNoAnswerTheDocumentDoesNotDescribe() async throws {
+    @Test(.tags(.slow), .slowTestsEnabled) func schemathesisFindsNoServerErrorAndNoAnswerTheDocumentDoesNotDescribe() async throws {
         try await TestGateway.run { api in
             try await TestWorker.run(api.config) {
                 let token = try await api.superuserToken()
@@ -149,7 +149,7 @@ struct OpenAPITests {
         }
     }
 
-    @Test(.tags(.slow)) func theGatewayRefusesToStartWithoutItsDocumentAsAConfigurationError() async throws {
+    @Test(.tags(.slow), .slowTestsEnabled) func theGatewayRefusesToStartWithoutItsDocumentAsAConfigurationError() async throws {
         let directory = try Self.documentDirectory(withDocument: nil)
         defer { try? FileManager.default.removeItem(at: directory) }
         let gateway = try ChildProcess(Binaries.gateway, environment: ["OPENAPI_DIR": directory.path])

@@ -9,7 +9,7 @@ import TestSupport
 /// The gateway behind Debian's nginx with the config of `deploy/nginx/`:
 /// uploads stream through, progress events arrive live, the URLs the gateway
 /// builds point at the proxy and work there.
-@Suite("Behind nginx")
+@Suite("Behind nginx", .tags(.slow), .slowTestsEnabled)
 struct ReverseProxyTests {
     static func send(
         _ method: HTTPMethod, _ url: String, token: String?, body: [UInt8]? = nil, headers: [(String, String)] = []

@@ -9,7 +9,7 @@ import TestSupport
 
 /// The worker executable processing uploads as a real process: crashes,
 /// SIGTERM, lost notifications and a killed LISTEN connection.
-@Suite("Upload worker process")
+@Suite("Upload worker process", .tags(.slow), .slowTestsEnabled)
 struct UploadWorkerProcessTests {
     static func environment(_ url: DatabaseURL, _ extra: [String: String] = [:]) -> [String: String] {
         [

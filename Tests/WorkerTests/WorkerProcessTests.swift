@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// The worker executable as a real process against a real database.
-@Suite("Worker process")
+@Suite("Worker process", .tags(.slow), .slowTestsEnabled)
 struct WorkerProcessTests {
     private func environment(_ url: DatabaseURL) -> [String: String] {
         [
