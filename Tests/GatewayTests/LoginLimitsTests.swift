@@ -158,7 +158,7 @@ struct LoginLimitsTests {
 
     @Test func aLoginFloodNeverAnswers500AndAnUploadInProgressStillCompletes() async throws {
         try await TestGateway.run(configure: { $0.loginMaxFailuresPerAddress = 1_000_000 }) { api in
-            let setup = try await UploadTasksTests.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let port = api.port
             // 8 clients, 5 wrong logins each, over their own connections.
             let flood = """

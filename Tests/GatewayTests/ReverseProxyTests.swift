@@ -40,7 +40,7 @@ struct ReverseProxyTests {
     @Test func anUploadItsLiveProgressAndItsImagePassThroughNginx() async throws {
         try await TestGateway.run { api in
             try await TestNginx.run(inFrontOf: api.port) { nginx in
-                let setup = try await UploadTasksTests.setUp(api)
+                let setup = try await UploadSetup.make(api)
                 _ = try await api.createShotType(by: setup.user)
                 let (archive, image) = try Self.archive()
                 let form = MultipartForm.file(archive, filename: "looks.zip", contentType: "application/zip")
@@ -53,7 +53,7 @@ struct ReverseProxyTests {
                 #expect(!nginx.errorLog.contains("buffered to a temporary file"), "\(nginx.errorLog)")
 
                 // The first event arrives while the task waits: nothing holds it back.
-                var (stream, events) = try await UploadTaskEventsTests.open(api, through: nginx.baseURL, task: task, token: setup.user.token)
+                var (stream, events) = try await ProgressEvents.open(api, through: nginx.baseURL, task: task, token: setup.user.token)
                 #expect(stream.status == .ok)
                 #expect(try await events.nextTask()?["status"].string == "PENDING")
                 let ended = try await TestWorker.run(api.config) {
@@ -125,10 +125,10 @@ struct ReverseProxyTests {
     @Test func theAccessLogNeverHoldsAnAccessTokenOrAMediaSignature() async throws {
         try await TestGateway.run { api in
             try await TestNginx.run(inFrontOf: api.port) { nginx in
-                let setup = try await UploadTasksTests.setUp(api)
-                let uploaded = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try UploadTasksTests.smallArchive()))
+                let setup = try await UploadSetup.make(api)
+                let uploaded = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try ArchiveBuilder.oneImage()))
                 let task = try #require(uploaded.json["id"].uuid)
-                try await UploadTaskEventsTests.change(api, task: task, "status = 'FAILED', error_message = 'stopped', completed_at = now()")
+                try await ProgressEvents.change(api, task: task, "status = 'FAILED', error_message = 'stopped', completed_at = now()")
 
                 let events = "/api/v1/set-designs/upload-tasks/\(task)/events"
                 let (stream, body) = try await Self.send(.GET, nginx.baseURL + events + "?access_token=\(setup.user.token)", token: nil)

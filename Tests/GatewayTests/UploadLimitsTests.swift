@@ -10,8 +10,6 @@ import TestSupport
 /// client, uploads are bounded, and whatever fails leaves nothing behind.
 @Suite("Upload limits and slow clients")
 struct UploadLimitsTests {
-    typealias Setup = UploadTasksTests.Setup
-
     /// Staging writes (uploads in progress) in the database.
     static func stagingBlobs(_ api: GatewayClient) async throws -> Int {
         try await TestDatabase.withClient(api.databaseURL) { client in
@@ -36,7 +34,7 @@ struct UploadLimitsTests {
     @Test func slowUploadsHoldNoDatabaseConnectionSoEveryOtherRouteKeepsAnswering() async throws {
         // Twice as many stalled uploads as the pool has connections (4 in tests).
         try await TestGateway.run(configure: { $0.maxConcurrentUploadsPerUser = 16; $0.databasePoolTimeoutSeconds = 2 }) { api in
-            let setup = try await UploadTasksTests.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let stalled = try StalledUploads(
                 port: api.port, path: setup.uploadPath, token: setup.user.token, count: 8, sentBytes: 3 << 20
             )
@@ -50,8 +48,8 @@ struct UploadLimitsTests {
                 #expect(try await api.get("/api/v1/users/me", token: setup.user.token).status == .ok)
                 #expect(try await api.get("/api/v1/set-designs/\(setup.design)", token: setup.user.token).status == .ok)
             }
-            let other = try await UploadTasksTests.setUp(api, "bob@example.com")
-            let upload = try await api.upload(other.uploadPath, token: other.user.token, form: .file(try UploadTasksTests.smallArchive()))
+            let other = try await UploadSetup.make(api, "bob@example.com")
+            let upload = try await api.upload(other.uploadPath, token: other.user.token, form: .file(try ArchiveBuilder.oneImage()))
             #expect(upload.status == .accepted)
             // The clients go away: their half-written archives go with them.
             await stalled.stop()
@@ -61,7 +59,7 @@ struct UploadLimitsTests {
 
     @Test func uploadsBeyondAUsersBoundAre429WithRetryAfterWhileOthersStillUpload() async throws {
         try await TestGateway.run(configure: { $0.maxConcurrentUploadsPerUser = 2; $0.maxConcurrentUploads = 3 }) { api in
-            let setup = try await UploadTasksTests.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let stalled = try StalledUploads(
                 port: api.port, path: setup.uploadPath, token: setup.user.token, count: 2, sentBytes: 2 << 20
             )
@@ -69,13 +67,13 @@ struct UploadLimitsTests {
                 guard stalled.allSent else { return false }
                 return try await Self.stagingBlobs(api) == 2
             })
-            let archive = try UploadTasksTests.smallArchive()
+            let archive = try ArchiveBuilder.oneImage()
             let refused = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(archive))
             #expect(refused.status == .tooManyRequests)
             #expect(refused.headers[.retryAfter].flatMap(Int.init).map { $0 > 0 } == true)
             #expect(refused.json["detail"].string?.isEmpty == false)
             // Another user has a slot of the three; media uploads count alike.
-            let other = try await UploadTasksTests.setUp(api, "bob@example.com")
+            let other = try await UploadSetup.make(api, "bob@example.com")
             #expect(try await api.upload(other.uploadPath, token: other.user.token, form: .file(archive)).status == .accepted)
             let image = try Fixtures.imageBytes("baseline_64x48.jpg")
             #expect(try await api.upload("/api/v1/media/", token: setup.user.token, form: .file(image)).status == .tooManyRequests)
@@ -88,7 +86,7 @@ struct UploadLimitsTests {
 
     @Test func aDeclaredContentLengthOverTheLimitIs413BeforeAnyOfTheBodyIsRead() async throws {
         try await TestGateway.run(configure: { $0.maxUploadBytes = 1 << 20 }) { api in
-            let setup = try await UploadTasksTests.setUp(api)
+            let setup = try await UploadSetup.make(api)
             // Headers only: the body never comes, so only an answer before reading it can arrive.
             let script = """
                 import socket, sys
@@ -111,31 +109,31 @@ struct UploadLimitsTests {
             let output = client.output
             // A length no integer holds is refused by the HTTP parser itself.
             #expect(output.split(separator: "\n").map { $0.split(separator: " ")[1] } == ["413", "413", "400"])
-            #expect(try await UploadTasksTests.leftovers(api) == 0)
+            #expect(try await api.uploadLeftovers() == 0)
         }
     }
 
     @Test func aMalformedEndAfterTheFilePartIs422AndLeavesNoArchive() async throws {
         try await TestGateway.run { api in
-            let setup = try await UploadTasksTests.setUp(api)
+            let setup = try await UploadSetup.make(api)
             var body = ByteBuffer()
             body.writeString("--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.zip\"\r\n\r\n")
-            body.writeBytes(try UploadTasksTests.smallArchive())
+            body.writeBytes(try ArchiveBuilder.oneImage())
             body.writeString("\r\n--b\r\nContent-Disposition: form-data; name=\"x\"\r\n\r\nno closing boundary")
             let response = try await api.request(
                 .post, setup.uploadPath, token: setup.user.token, body: body, headers: [.contentType: "multipart/form-data; boundary=b"]
             )
             #expect(response.status == .unprocessableContent)
             #expect(response.json["detail"][0]["loc"] == ["body", "file"])
-            #expect(try await UploadTasksTests.leftovers(api) == 0)
+            #expect(try await api.uploadLeftovers() == 0)
         }
     }
 
     @Test(arguments: ["before", "after"])
     func aChunkedBodyIsCutOffWith413OnceItPassesTheLimitWhereverTheExtraPartsAre(_ position: String) async throws {
         try await TestGateway.run(configure: { $0.maxUploadBytes = 1 << 20 }) { api in
-            let setup = try await UploadTasksTests.setUp(api)
-            let archive = try UploadTasksTests.smallArchive()
+            let setup = try await UploadSetup.make(api)
+            let archive = try ArchiveBuilder.oneImage()
             // No Content-Length: the limit (the file's plus the multipart envelope) is counted as bytes arrive.
             let script = """
                 import socket, sys
@@ -166,7 +164,7 @@ struct UploadLimitsTests {
             )
             #expect(await client.exitStatus(within: .seconds(60)) == 0, "\(client.output)")
             #expect(client.output.hasPrefix("HTTP/1.1 413"), "\(client.output)")
-            #expect(try await UploadTasksTests.leftovers(api) == 0)
+            #expect(try await api.uploadLeftovers() == 0)
             // The same archive in a body within the limit is taken.
             #expect(try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(archive)).status == .accepted)
         }
@@ -177,7 +175,7 @@ struct UploadLimitsTests {
         let root = NSTemporaryDirectory() + "stalled-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await TestGateway.run(configure: { if store == .filesystem { $0.blobStore = .filesystem(path: root) } }) { api in
-            let setup = try await UploadTasksTests.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let flag = NSTemporaryDirectory() + "resume-\(UUID().uuidString)"
             defer { try? FileManager.default.removeItem(atPath: flag) }
             // 3 MiB, a pause (the sweep runs), then the last MiB of the declared length.
@@ -218,13 +216,13 @@ struct UploadLimitsTests {
             _ = FileManager.default.createFile(atPath: flag, contents: nil)
             #expect(await client.exitStatus(within: .seconds(60)) == 0, "\(client.output)")
             #expect(client.output.contains("HTTP/1.1 408"), "\(client.output)")
-            #expect(try await UploadTasksTests.leftovers(api) == 0)
+            #expect(try await api.uploadLeftovers() == 0)
         }
     }
 
     @Test func aClientThatDisconnectsMidUploadLeavesNoStagingBlobInThePostgresStore() async throws {
         try await TestGateway.run { api in
-            let setup = try await UploadTasksTests.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let stalled = try StalledUploads(
                 port: api.port, path: setup.uploadPath, token: setup.user.token, count: 1, sentBytes: 5 << 20
             )
@@ -233,7 +231,7 @@ struct UploadLimitsTests {
                 return try await Self.stagingBlobs(api) == 1
             })
             await stalled.stop()
-            #expect(try await eventually(within: .seconds(20)) { try await UploadTasksTests.leftovers(api) == 0 })
+            #expect(try await eventually(within: .seconds(20)) { try await api.uploadLeftovers() == 0 })
         }
     }
 }

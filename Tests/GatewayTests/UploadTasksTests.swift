@@ -16,46 +16,13 @@ struct UploadTasksTests {
     ]
 
     /// A design and a subject of a new user.
-    struct Setup: Sendable {
-        var user: TestUser
-        var design: UUID
-        var subject: UUID
-        var uploadPath: String { "/api/v1/set-designs/\(design)/base-images/upload?subject_id=\(subject)" }
-    }
-
-    static func setUp(_ api: GatewayClient, _ email: String = "alice@example.com") async throws -> Setup {
-        let user = try await api.createUser(email)
-        let subject = try await api.createSubject(by: user)
-        let design = try #require(try await api.post("/api/v1/set-designs/", token: user.token, json: ["name": "Look"]).json["id"].uuid)
-        return Setup(user: user, design: design, subject: subject)
-    }
-
-    static func smallArchive() throws -> [UInt8] {
-        var builder = try ArchiveBuilder()
-        defer { builder.remove() }
-        try builder.add("front_full_body.jpg", image: "baseline_64x48.jpg")
-        return try builder.archive()
-    }
-
-    /// Tasks, stored archives and writes in progress in the database: what an upload left behind.
-    static func leftovers(_ api: GatewayClient) async throws -> Int {
-        try await TestDatabase.withClient(api.databaseURL) { client in
-            try await client.query(
-                """
-                SELECT (SELECT count(*) FROM upload_tasks)
-                     + (SELECT count(*) FROM blobs WHERE key LIKE 'uploads/%' OR key LIKE 'staging/%')
-                """
-            ).one(Int.self)
-        }
-    }
-
     // MARK: Tests
 
     @Test func aMultipartUploadIsAcceptedAsAPendingTaskWithTheDocumentedShape() async throws {
         try await TestGateway.run { api in
-            let setup = try await Self.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let response = try await api.upload(
-                setup.uploadPath, token: setup.user.token, form: .file(try Self.smallArchive(), filename: "looks.zip", contentType: "application/zip")
+                setup.uploadPath, token: setup.user.token, form: .file(try ArchiveBuilder.oneImage(), filename: "looks.zip", contentType: "application/zip")
             )
             #expect(response.status == .accepted, "\(response.text)")
             let task = response.json
@@ -81,8 +48,8 @@ struct UploadTasksTests {
 
     @Test func aRawZipBodyIsAcceptedAndTheArchiveIsStoredWhole() async throws {
         try await TestGateway.run { api in
-            let setup = try await Self.setUp(api)
-            let archive = try Self.smallArchive()
+            let setup = try await UploadSetup.make(api)
+            let archive = try ArchiveBuilder.oneImage()
             let response = try await api.request(
                 .post, setup.uploadPath, token: setup.user.token, body: ByteBuffer(bytes: archive), headers: [.contentType: "application/zip"]
             )
@@ -97,11 +64,11 @@ struct UploadTasksTests {
 
     @Test func theUploadWakesWorkersThroughNotifyInItsTransaction() async throws {
         try await TestGateway.run { api in
-            let setup = try await Self.setUp(api)
+            let setup = try await UploadSetup.make(api)
             try await TestDatabase.withDatabase(api.databaseURL) { database in
                 try await database.client.withConnection { connection in
                     try await connection.listen(on: UploadTaskStatus.queueChannel) { notifications in
-                        let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try Self.smallArchive()))
+                        let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try ArchiveBuilder.oneImage()))
                         #expect(response.status == .accepted)
                         var iterator = notifications.makeAsyncIterator()
                         let payload = try await iterator.next()?.payload
@@ -114,7 +81,7 @@ struct UploadTasksTests {
 
     @Test func aFileThatIsNotAZipIs422AndLeavesNothing() async throws {
         try await TestGateway.run { api in
-            let setup = try await Self.setUp(api)
+            let setup = try await UploadSetup.make(api)
             for bytes in [try Fixtures.imageBytes("baseline_64x48.jpg"), Array("PK".utf8), []] {
                 let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(bytes))
                 #expect(response.status == .unprocessableContent)
@@ -124,19 +91,19 @@ struct UploadTasksTests {
                     ]
                 )
             }
-            #expect(try await Self.leftovers(api) == 0)
+            #expect(try await api.uploadLeftovers() == 0)
         }
     }
 
     @Test func anUploadOverTheLimitIs413AndLeavesNothing() async throws {
         try await TestGateway.run(configure: { $0.maxUploadBytes = 4096 }) { api in
-            let setup = try await Self.setUp(api)
-            var large = try Self.smallArchive()
+            let setup = try await UploadSetup.make(api)
+            var large = try ArchiveBuilder.oneImage()
             large += [UInt8](repeating: 0, count: 10_000)
             let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(large))
             #expect(response.status == .contentTooLarge)
             #expect(response.json["detail"].string?.contains("4096") == true)
-            #expect(try await Self.leftovers(api) == 0)
+            #expect(try await api.uploadLeftovers() == 0)
         }
     }
 
@@ -145,7 +112,7 @@ struct UploadTasksTests {
         let root = NSTemporaryDirectory() + "uploads-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: root) }
         try await TestGateway.run(configure: { $0.blobStore = .filesystem(path: root) }) { api in
-            let setup = try await Self.setUp(api)
+            let setup = try await UploadSetup.make(api)
             // Half of a promised 40 MB body, then the connection is closed.
             let script = """
                 import socket, sys, time
@@ -180,7 +147,7 @@ struct UploadTasksTests {
             }
             #expect(clean, "\(files())")
             // And the gateway still serves.
-            let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try Self.smallArchive()))
+            let response = try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try ArchiveBuilder.oneImage()))
             #expect(response.status == .accepted)
             #expect(files().count == 1)
         }
@@ -188,9 +155,9 @@ struct UploadTasksTests {
 
     @Test func badParametersAreValidatedBeforeTheBodyIsRead() async throws {
         try await TestGateway.run { api in
-            let setup = try await Self.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let token = setup.user.token
-            let form = MultipartForm.file(try Self.smallArchive())
+            let form = MultipartForm.file(try ArchiveBuilder.oneImage())
             let missing = try await api.upload("/api/v1/set-designs/\(setup.design)/base-images/upload", token: token, form: form)
             #expect(missing.status == .unprocessableContent)
             #expect(missing.json["detail"][0]["loc"] == ["query", "subject_id"] && missing.json.issueTypes == ["missing"])
@@ -211,21 +178,21 @@ struct UploadTasksTests {
             ] {
                 #expect(try await api.get(path, token: token).status == .unprocessableContent, "\(path)")
             }
-            #expect(try await Self.leftovers(api) == 0)
+            #expect(try await api.uploadLeftovers() == 0)
         }
     }
 
     @Test func anotherTenantSeesNeitherTheDesignNorItsTasks() async throws {
         try await TestGateway.run { api in
-            let setup = try await Self.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let task = try #require(
-                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try Self.smallArchive())).json["id"].uuid
+                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try ArchiveBuilder.oneImage())).json["id"].uuid
             )
             let mallory = try await api.createUser("mallory@example.com")
             let theirSubject = try await api.createSubject(by: mallory)
             let upload = try await api.upload(
                 "/api/v1/set-designs/\(setup.design)/base-images/upload?subject_id=\(theirSubject)", token: mallory.token,
-                form: .file(try Self.smallArchive())
+                form: .file(try ArchiveBuilder.oneImage())
             )
             #expect(upload.status == .notFound)
             #expect(try await api.get("/api/v1/set-designs/upload-tasks/\(task)", token: mallory.token).status == .notFound)
@@ -241,25 +208,25 @@ struct UploadTasksTests {
 
     @Test func deletingTheDesignDeletesItsTasksAndTheirArchives() async throws {
         try await TestGateway.run { api in
-            let setup = try await Self.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let task = try #require(
-                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try Self.smallArchive())).json["id"].uuid
+                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try ArchiveBuilder.oneImage())).json["id"].uuid
             )
-            #expect(try await Self.leftovers(api) == 2)
+            #expect(try await api.uploadLeftovers() == 2)
             #expect(try await api.delete("/api/v1/set-designs/\(setup.design)", token: setup.user.token).status == .ok)
-            #expect(try await Self.leftovers(api) == 0)
+            #expect(try await api.uploadLeftovers() == 0)
             #expect(try await api.get("/api/v1/set-designs/upload-tasks/\(task)", token: setup.user.token).status == .notFound)
         }
     }
 
     @Test func theLatestTaskIsTheNewestOfThatSubjectAnd404WithoutOne() async throws {
         try await TestGateway.run { api in
-            let setup = try await Self.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let latestPath = "/api/v1/set-designs/\(setup.design)/base-images/upload-task?subject_id=\(setup.subject)"
             #expect(try await api.get(latestPath, token: setup.user.token).status == .notFound)
             var ids: [UUID] = []
             for _ in 0..<3 {
-                ids.append(try #require(try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try Self.smallArchive())).json["id"].uuid))
+                ids.append(try #require(try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try ArchiveBuilder.oneImage())).json["id"].uuid))
             }
             #expect(try await api.get(latestPath, token: setup.user.token).json["id"].uuid == ids.last)
             let other = try await api.createSubject("Other", by: setup.user)
@@ -272,68 +239,18 @@ struct UploadTasksTests {
 /// The live progress stream, read as it arrives.
 @Suite("Upload task events")
 struct UploadTaskEventsTests {
-    /// Reads server-sent events off a streaming response body.
-    struct EventReader {
-        var body: HTTPClientResponse.Body.AsyncIterator
-        var pending = ""
-
-        /// The next block up to a blank line: an event or a comment.
-        mutating func next() async throws -> String? {
-            while true {
-                if let end = pending.range(of: "\n\n") {
-                    let block = String(pending[..<end.lowerBound])
-                    pending = String(pending[end.upperBound...])
-                    return block
-                }
-                guard let chunk = try await body.next() else { return nil }
-                pending += String(buffer: chunk)
-            }
-        }
-
-        /// The next `progress` event's task, skipping keep-alives.
-        mutating func nextTask() async throws -> JSONValue? {
-            while let block = try await next() {
-                guard let data = block.split(separator: "\n").first(where: { $0.hasPrefix("data: ") }) else { continue }
-                #expect(block.contains("event: progress") && block.hasPrefix("id: "))
-                return try JSONParser.parse(Array(data.dropFirst(6).utf8))
-            }
-            return nil
-        }
-    }
-
-    static func open(
-        _ api: GatewayClient, through baseURL: String? = nil, task: UUID, token: String, lastEventID: String? = nil
-    ) async throws -> (HTTPClientResponse, EventReader) {
-        let base = baseURL ?? "http://127.0.0.1:\(api.port)"
-        var request = HTTPClientRequest(url: "\(base)/api/v1/set-designs/upload-tasks/\(task)/events")
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        if let lastEventID { request.headers.add(name: "Last-Event-ID", value: lastEventID) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        return (response, EventReader(body: response.body.makeAsyncIterator()))
-    }
-
-    /// Changes the task as a worker would: a row update and its notification.
-    static func change(_ api: GatewayClient, task: UUID, _ assignments: String) async throws {
-        try await TestDatabase.withClient(api.databaseURL) { client in
-            try await client.query(
-                PostgresQuery(unsafeSQL: "UPDATE upload_tasks SET \(assignments), updated_at = clock_timestamp() WHERE id = '\(task)'")
-            )
-            try await client.query("SELECT pg_notify('upload_task_progress', \(task.uuidString.lowercased()))")
-        }
-    }
-
     @Test func theStreamSendsTheTaskAtOnceThenEachChangeAndEndsAfterTheLast() async throws {
         try await TestGateway.run(configure: { $0.progressKeepAliveSeconds = 0.1 }) { api in
-            let setup = try await UploadTasksTests.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let task = try #require(
-                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try UploadTasksTests.smallArchive())).json["id"].uuid
+                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try ArchiveBuilder.oneImage())).json["id"].uuid
             )
-            var (response, events) = try await Self.open(api, task: task, token: setup.user.token)
+            var (response, events) = try await ProgressEvents.open(api, task: task, token: setup.user.token)
             #expect(response.status == .ok)
             #expect(response.headers["Content-Type"].first == "text/event-stream")
             #expect(try await events.nextTask()?["status"].string == "PENDING")
 
-            try await Self.change(api, task: task, "status = 'PROCESSING', total_items = 4, processed_items = 1, progress = 25")
+            try await ProgressEvents.change(api, task: task, "status = 'PROCESSING', total_items = 4, processed_items = 1, progress = 25")
             let processing = try #require(try await events.nextTask())
             #expect(processing["status"].string == "PROCESSING" && processing["progress"].int == 25)
             #expect(Set(processing.keys) == UploadTasksTests.fields)
@@ -342,7 +259,7 @@ struct UploadTaskEventsTests {
             let comment = try await events.next()
             #expect(comment == ": keep-alive")
 
-            try await Self.change(api, task: task, "status = 'COMPLETED', processed_items = 4, progress = 100, completed_at = now()")
+            try await ProgressEvents.change(api, task: task, "status = 'COMPLETED', processed_items = 4, progress = 100, completed_at = now()")
             #expect(try await events.nextTask()?["status"].string == "COMPLETED")
             #expect(try await events.nextTask() == nil)
         }
@@ -350,12 +267,12 @@ struct UploadTaskEventsTests {
 
     @Test func aReconnectingClientGetsTheCurrentStateAtOnce() async throws {
         try await TestGateway.run { api in
-            let setup = try await UploadTasksTests.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let task = try #require(
-                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try UploadTasksTests.smallArchive())).json["id"].uuid
+                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try ArchiveBuilder.oneImage())).json["id"].uuid
             )
-            try await Self.change(api, task: task, "status = 'FAILED', error_message = 'The archive is empty.', completed_at = now()")
-            var (_, events) = try await Self.open(api, task: task, token: setup.user.token, lastEventID: "1")
+            try await ProgressEvents.change(api, task: task, "status = 'FAILED', error_message = 'The archive is empty.', completed_at = now()")
+            var (_, events) = try await ProgressEvents.open(api, task: task, token: setup.user.token, lastEventID: "1")
             let current = try #require(try await events.nextTask())
             #expect(current["status"].string == "FAILED" && current["error_message"].string == "The archive is empty.")
             #expect(try await events.nextTask() == nil)
@@ -364,11 +281,11 @@ struct UploadTaskEventsTests {
 
     @Test func theStreamEndsWhenTheDesignIsDeleted() async throws {
         try await TestGateway.run { api in
-            let setup = try await UploadTasksTests.setUp(api)
+            let setup = try await UploadSetup.make(api)
             let task = try #require(
-                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try UploadTasksTests.smallArchive())).json["id"].uuid
+                try await api.upload(setup.uploadPath, token: setup.user.token, form: .file(try ArchiveBuilder.oneImage())).json["id"].uuid
             )
-            var (_, events) = try await Self.open(api, task: task, token: setup.user.token)
+            var (_, events) = try await ProgressEvents.open(api, task: task, token: setup.user.token)
             #expect(try await events.nextTask()?["status"].string == "PENDING")
             #expect(try await api.delete("/api/v1/set-designs/\(setup.design)", token: setup.user.token).status == .ok)
             try await TestDatabase.withClient(api.databaseURL) { client in

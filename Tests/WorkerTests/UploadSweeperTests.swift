@@ -15,7 +15,7 @@ struct UploadSweeperTests {
     @Test func anArchiveNoTaskRefersToAndAStoppedWriteAreSweptOnceUntouchedForTheGracePeriod() async throws {
         try await TestGateway.run { api in
             // A task whose archive waits for a worker: never swept.
-            let upload = try await UploadWorkerProcessTests.upload(api, UploadWorkerProcessTests.longArchive)
+            let upload = try await PendingUpload.make(api, ArchiveBuilder.long)
             try await TestDatabase.withDatabase(api.databaseURL) { database in
                 let store = PostgresBlobStore(database: database)
                 // A gateway that died between storing an archive and inserting its task.
@@ -43,8 +43,8 @@ struct UploadSweeperTests {
 
     @Test func theArchiveOfAnEndedTaskLeftInTheStoreIsDeletedByTheEndedArchiveSweep() async throws {
         try await TestGateway.run { api in
-            let ended = try await UploadWorkerProcessTests.upload(api, UploadWorkerProcessTests.longArchive)
-            let second = try await api.upload(ended.path, token: ended.token, form: .file(UploadWorkerProcessTests.longArchive))
+            let ended = try await PendingUpload.make(api, ArchiveBuilder.long)
+            let second = try await api.upload(ended.path, token: ended.token, form: .file(ArchiveBuilder.long))
             let queued = try #require(second.json["id"].uuid)
             try await TestDatabase.withDatabase(api.databaseURL) { database in
                 let logger = Logger(label: "sweeper-test")

@@ -14,7 +14,7 @@ struct UploadTaskStoreTests {
     /// Runs `body` with the store over the database of a gateway holding one uploaded, PENDING task.
     static func withQueuedTask(_ body: @escaping @Sendable (UploadTaskStore, Database, UUID) async throws -> Void) async throws {
         try await TestGateway.run { api in
-            let upload = try await UploadWorkerProcessTests.upload(api, UploadWorkerProcessTests.longArchive)
+            let upload = try await PendingUpload.make(api, ArchiveBuilder.long)
             try await TestDatabase.withDatabase(api.databaseURL) { database in
                 try await body(UploadTaskStore(database: database, logger: Logger(label: "store-test")), database, upload.task)
             }

@@ -18,36 +18,7 @@ struct UploadWorkerProcessTests {
         ].merging(extra) { $1 }
     }
 
-    /// An archive long enough to be caught mid-way: one image for the front
-    /// shot type and many that match nothing.
-    static let longArchive: [UInt8] = {
-        var builder = try! ArchiveBuilder()
-        defer { builder.remove() }
-        try! builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
-        let image = try! Fixtures.imageBytes("baseline_64x48.jpg")
-        for index in 0..<5000 { try! builder.add(String(format: "other/unknown_%04d.jpg", index), image) }
-        return try! builder.archive(with: .python)
-    }()
-
-    struct Upload: Sendable {
-        var api: GatewayClient
-        var token: String
-        var task: UUID
-        var path: String
-    }
-
-    /// A user, a front shot type, a design and an uploaded archive, with no worker yet.
-    static func upload(_ api: GatewayClient, _ archive: [UInt8]) async throws -> Upload {
-        let user = try await api.createUser("alice@example.com")
-        _ = try await api.createShotType(by: user)
-        let subject = try await api.createSubject(by: user)
-        let design = try #require(try await api.post("/api/v1/set-designs/", token: user.token, json: ["name": "Look"]).json["id"].uuid)
-        let path = "/api/v1/set-designs/\(design)/base-images/upload?subject_id=\(subject)"
-        let response = try await api.upload(path, token: user.token, form: .file(archive))
-        return Upload(api: api, token: user.token, task: try #require(response.json["id"].uuid), path: path)
-    }
-
-    static func row(_ upload: Upload) async throws -> (status: String, attempts: Int, processed: Int, total: Int, worker: String?) {
+    static func row(_ upload: PendingUpload) async throws -> (status: String, attempts: Int, processed: Int, total: Int, worker: String?) {
         try await TestDatabase.withClient(upload.api.databaseURL) { client in
             let rows = try await client.query(
                 "SELECT status::text, attempts, processed_items, total_items, worker_id FROM upload_tasks WHERE id = \(upload.task)"
@@ -59,7 +30,7 @@ struct UploadWorkerProcessTests {
         }
     }
 
-    static func baseImages(_ upload: Upload) async throws -> Int {
+    static func baseImages(_ upload: PendingUpload) async throws -> Int {
         try await TestDatabase.withClient(upload.api.databaseURL) { client in
             try await client.query("SELECT count(*) FROM set_base_images").one(Int.self)
         }
@@ -69,7 +40,7 @@ struct UploadWorkerProcessTests {
     /// what follows happens mid-task however fast or loaded the machine is.
     /// The watcher is a process of its own (psql in a loop): a poll in this
     /// test process can be starved by the other tests sharing its threads.
-    static func stopMidTask(_ worker: ChildProcess, _ upload: Upload) async throws {
+    static func stopMidTask(_ worker: ChildProcess, _ upload: PendingUpload) async throws {
         let watch = #"until [ "$(psql "$1" -XtAc "SELECT status FROM upload_tasks WHERE id = '$2'")" != PENDING ]; do :; done; kill -STOP "$3""#
         let watcher = try ChildProcess(
             URL(fileURLWithPath: "/bin/bash"),
@@ -87,7 +58,7 @@ struct UploadWorkerProcessTests {
 
     @Test func aWorkerKilledMidTaskIsReplacedAfterTheLeaseWithoutDuplicates() async throws {
         try await TestGateway.run { api in
-            let upload = try await Self.upload(api, Self.longArchive)
+            let upload = try await PendingUpload.make(api, ArchiveBuilder.long)
             let first = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL))
             try await Self.stopMidTask(first, upload)
             first.signal(SIGKILL)
@@ -108,10 +79,10 @@ struct UploadWorkerProcessTests {
 
     @Test func aWorkerKilledWhileHoldingSeveralTasksHasThemFinishedByAnotherEachClaimCountedOnce() async throws {
         try await TestGateway.run { api in
-            var uploads = [try await Self.upload(api, Self.longArchive)]
+            var uploads = [try await PendingUpload.make(api, ArchiveBuilder.long)]
             for _ in 0..<2 {
-                let response = try await api.upload(uploads[0].path, token: uploads[0].token, form: .file(Self.longArchive))
-                uploads.append(Upload(api: api, token: uploads[0].token, task: try #require(response.json["id"].uuid), path: uploads[0].path))
+                let response = try await api.upload(uploads[0].path, token: uploads[0].token, form: .file(ArchiveBuilder.long))
+                uploads.append(PendingUpload(api: api, token: uploads[0].token, task: try #require(response.json["id"].uuid), path: uploads[0].path))
             }
             let environment = Self.environment(api.databaseURL, ["WORKER_CONCURRENCY": "3"])  // a lease of 1 s
             let doomed = try ChildProcess(Binaries.worker, environment: environment)
@@ -147,7 +118,7 @@ struct UploadWorkerProcessTests {
 
     @Test func sigtermMidTaskHandsTheTaskBackForAnotherWorkerAtOnce() async throws {
         try await TestGateway.run { api in
-            let upload = try await Self.upload(api, Self.longArchive)
+            let upload = try await PendingUpload.make(api, ArchiveBuilder.long)
             // A lease far longer than the test: only the hand-back can free the task in time.
             let environment = Self.environment(api.databaseURL, ["WORKER_SHUTDOWN_GRACE_SECONDS": "0", "TASK_LEASE_SECONDS": "600"])
             let first = try ChildProcess(Binaries.worker, environment: environment)
@@ -170,7 +141,7 @@ struct UploadWorkerProcessTests {
 
     @Test func theWorkerFindsTasksWithoutNotificationsByPolling() async throws {
         try await TestGateway.run { api in
-            let upload = try await Self.upload(api, [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+            let upload = try await PendingUpload.make(api, [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
             let worker = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL))
             // Queued before the worker listened: found when it starts listening.
             let first = try await eventually(within: .seconds(20)) { try await Self.row(upload).status == "FAILED" }
@@ -186,7 +157,7 @@ struct UploadWorkerProcessTests {
                 ).one(UUID.self)
             }
             let polled = try await eventually(within: .seconds(20)) {
-                try await Self.row(Upload(api: api, token: upload.token, task: silent, path: upload.path)).status == "FAILED"
+                try await Self.row(PendingUpload(api: api, token: upload.token, task: silent, path: upload.path)).status == "FAILED"
             }
             #expect(polled, "\(worker.output)")
             worker.signal(SIGTERM)
@@ -196,7 +167,7 @@ struct UploadWorkerProcessTests {
 
     @Test func aTaskUploadedAfterTheListenConnectionWasKilledIsProcessed() async throws {
         try await TestGateway.run { api in
-            let upload = try await Self.upload(api, [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+            let upload = try await PendingUpload.make(api, [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
             // Polling far slower than the test: only a working LISTEN can be quick.
             let worker = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL, ["WORKER_POLL_SECONDS": "600"]))
             #expect(try await eventually(within: .seconds(20)) { try await Self.row(upload).status == "FAILED" }, "\(worker.output)")
@@ -213,7 +184,7 @@ struct UploadWorkerProcessTests {
             defer { builder.remove() }
             try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
             let response = try await api.upload(upload.path, token: upload.token, form: .file(try builder.archive()))
-            let next = Upload(api: api, token: upload.token, task: try #require(response.json["id"].uuid), path: upload.path)
+            let next = PendingUpload(api: api, token: upload.token, task: try #require(response.json["id"].uuid), path: upload.path)
             #expect(try await eventually(within: .seconds(20)) { try await Self.row(next).status == "COMPLETED" }, "\(worker.output)")
             worker.signal(SIGTERM)
             #expect(await worker.exitStatus(within: .seconds(10)) == 0)
@@ -223,7 +194,7 @@ struct UploadWorkerProcessTests {
     @Test func workersWaitingThroughAPostgresRestartProcessTheNextUpload() async throws {
         try await TestCluster.with { cluster in
             try await TestGateway.run(database: try cluster.url) { api in
-                let upload = try await Self.upload(api, [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
+                let upload = try await PendingUpload.make(api, [0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18))
                 // Polling far slower than the test: the task must come through a re-established LISTEN.
                 let worker = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL, ["WORKER_POLL_SECONDS": "600"]))
                 #expect(try await eventually(within: .seconds(20)) { try await Self.row(upload).status == "FAILED" }, "\(worker.output)")
@@ -243,7 +214,7 @@ struct UploadWorkerProcessTests {
                     response = try await api.upload(upload.path, token: upload.token, form: .file(archive))
                 }
                 #expect(response.status == .accepted, "\(response.text)")
-                let next = Upload(api: api, token: upload.token, task: try #require(response.json["id"].uuid), path: upload.path)
+                let next = PendingUpload(api: api, token: upload.token, task: try #require(response.json["id"].uuid), path: upload.path)
                 #expect(try await eventually(within: .seconds(20)) { try await Self.row(next).status == "COMPLETED" }, "\(worker.output)")
                 worker.signal(SIGTERM)
                 #expect(await worker.exitStatus(within: .seconds(10)) == 0)
@@ -258,7 +229,7 @@ struct UploadWorkerProcessTests {
             try builder.add("front_full_body.jpg", image: "progressive_65x33.jpg")
             try builder.add("notes.txt", Array("not an image".utf8))
             try builder.add("readme.txt", Array("nor this".utf8))
-            let upload = try await Self.upload(api, try builder.archive(with: .infoZip))
+            let upload = try await PendingUpload.make(api, try builder.archive(with: .infoZip))
             let port = try freeLoopbackPort()
             let worker = try ChildProcess(Binaries.worker, environment: Self.environment(api.databaseURL, ["METRICS_PORT": String(port)]))
             let done = try await eventually(within: .seconds(30)) { try await Self.row(upload).status == "COMPLETED" }
