@@ -1,0 +1,8 @@
+-- The caller with their organizations, as the token check of every route reads it
+-- (UsersRepository.currentUser). Variables: :user.
+SELECT u.id, u.email, u.full_name, u.is_active, u.is_superuser,
+       coalesce(array_agg(m.organization_id) FILTER (WHERE m.organization_id IS NOT NULL), '{}')
+FROM users u
+LEFT JOIN memberships m ON m.user_id = u.id
+WHERE u.id = :user
+GROUP BY u.id;
