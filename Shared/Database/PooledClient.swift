@@ -1,4 +1,6 @@
 import Logging
+import NIOCore
+import NIOPosix
 import Synchronization
 import PostgresNIO
 import _ConnectionPoolModule
@@ -10,6 +12,8 @@ import ServiceLifecycle
 // (`DATABASE_POOL_TIMEOUT_SECONDS`), after which the caller gets
 // `PoolTimeout`, which the gateway answers 503 with `Retry-After`. postgres-nio
 // has no such option; its lease is cancellable, so the deadline cancels it.
+// The deadline is an event-loop timer, not a sleeping task: a task per
+// statement costs a thread hop and an allocation on every request.
 
 /// No connection of the pool became free in time.
 public struct PoolTimeout: Error, Sendable {
@@ -57,10 +61,7 @@ public struct PooledClient: Sendable, Service {
                     throw error
                 }
             }
-            let timer = Task { [leaseTimeout] in
-                try await Task.sleep(for: leaseTimeout)
-                handoff.expire(PoolTimeout(waited: leaseTimeout))
-            }
+            let timer = Self.timer(after: leaseTimeout) { [leaseTimeout] in handoff.expire(PoolTimeout(waited: leaseTimeout)) }
             defer { timer.cancel() }
             let connection: PostgresConnection
             do {
@@ -85,8 +86,9 @@ public struct PooledClient: Sendable, Service {
     /// Runs `operation` in a task of its own and cancels it at the deadline.
     private func withDeadline<Value: Sendable>(_ operation: @escaping @Sendable () async throws -> Value) async throws -> Value {
         let task = Task { try await operation() }
-        let timer = Task { [leaseTimeout] in
-            try await Task.sleep(for: leaseTimeout)
+        let fired = Atomic(false)
+        let timer = Self.timer(after: leaseTimeout) {
+            fired.store(true, ordering: .releasing)
             task.cancel()
         }
         do {
@@ -98,11 +100,16 @@ public struct PooledClient: Sendable, Service {
             // deadline's doing: a statement that ran keeps its error (a server error,
             // a lost connection) however long it ran.
             timer.cancel()
-            if !Task.isCancelled, Self.isCancelledWait(error), case .success = await timer.result {
+            if !Task.isCancelled, Self.isCancelledWait(error), fired.load(ordering: .acquiring) {
                 throw PoolTimeout(waited: leaseTimeout)
             }
             throw error
         }
+    }
+
+    /// Calls `action` after `delay` on an event loop unless cancelled first.
+    private static func timer(after delay: Duration, _ action: @escaping @Sendable () -> Void) -> Scheduled<Void> {
+        MultiThreadedEventLoopGroup.singleton.any().scheduleTask(in: TimeAmount(delay), action)
     }
 }
 
