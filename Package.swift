@@ -74,6 +74,8 @@ let package = Package(
             dependencies: [
                 "GatewayApp",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Services/Gateway/Main",
             swiftSettings: swiftSettings

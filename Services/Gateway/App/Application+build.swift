@@ -40,6 +40,7 @@ extension GatewayRoutes {
 
         let metrics = PrometheusCollectorRegistry()
         let router = Router(context: AppRequestContext.self)
+        router.add(middleware: EventLoopAffinityMiddleware())
         router.add(middleware: HTTPMetricsMiddleware(registry: metrics))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: ErrorMiddleware())

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GatewayApp
 import Logging
+import NIOCore
+import NIOPosix
 import Shared
 
 /// `gateway` serves the HTTP API; `gateway migrate` only applies migrations.
@@ -17,6 +19,11 @@ struct Gateway: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Migrate, then serve the API (the default).")
 
         func run() async throws {
+            // Tasks run on the event loops that do the I/O: each database answer
+            // resumes its request on the thread that read it instead of hopping
+            // to Swift's own pool. Blocking work stays off them (bcrypt and file
+            // I/O have their own thread pools).
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
             let config = try loadConfig()
             do {
                 let app = try await buildApplication(config: config, logger: Logger(label: "gateway"))

@@ -7,10 +7,13 @@ public struct AppRequestContext: RequestContext {
     var currentUser: CurrentUser?
     /// The TCP peer: the client, or the reverse proxy in front of the gateway.
     let peerAddress: SocketAddress?
+    /// The event loop of the connection, as an executor (`EventLoopAffinityMiddleware`).
+    let connectionExecutor: EventLoopTaskExecutor?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         peerAddress = source.channel.remoteAddress
+        connectionExecutor = EventLoopTaskExecutor.of(source.channel.eventLoop)
     }
 }
 
