@@ -45,6 +45,17 @@ public struct PooledClient: Sendable, Service {
         return try await withDeadline { try await postgres.query(query, logger: logger, file: file, line: line) }
     }
 
+    /// The rows of a prepared statement on a pooled connection, all read; the
+    /// deadline as for `query`.
+    public func rows(_ statement: some PreparedStatement, logger: Logger) async throws -> [PostgresRow] {
+        let postgres = self.postgres
+        return try await withDeadline {
+            var rows: [PostgresRow] = []
+            for try await row in try await postgres.execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        }
+    }
+
     /// Leases a connection for `body`, waiting at most `leaseTimeout` for it.
     /// The lease is taken by a child task that hands the connection over and
     /// keeps it until `body` is done, so that only the wait is cancelled, never `body`.

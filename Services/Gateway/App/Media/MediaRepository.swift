@@ -29,6 +29,12 @@ struct MediaRepository: Sendable {
         )
     }
 
+    /// `LEFT JOIN` of the media whose id is in `column`, as `alias`, its
+    /// columns (`alias.*`) those of `reader`: NULLs where there is none.
+    static func linkedJoin(alias: String, on column: String) -> String {
+        "LEFT JOIN LATERAL (SELECT \(reader.columns) FROM media_resources t WHERE t.id = \(column)) \(alias) ON true"
+    }
+
     let database: Database
 
     /// The media if the caller may see it; 404 otherwise.

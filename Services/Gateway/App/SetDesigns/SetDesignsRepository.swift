@@ -25,109 +25,112 @@ struct SetDesignsRepository: Sendable {
         )
     }
 
-    /// A child row: the design it belongs to, and the item as shown.
-    struct Child<Item: Sendable>: Sendable {
-        var designID: UUID
-        var item: Item
-    }
-
-    static let baseImageReader = RowReader(
-        columns: "c.set_design_id, c.id, c.created_at, c.updated_at, c.subject_id, c.shot_type_id, c.image_url, c.image_media_id"
+    /// One image of a design, as `imagesJoin` gives it: which list it belongs
+    /// to, and the columns of all three lists side by side (NULL where a list
+    /// has no such column).
+    static let imageReader = RowReader(
+        columns: "i.kind, i.id, i.created_at, i.updated_at, i.subject_id, i.shot_type_id, i.label, i.image_url, i.image_media_id"
     ) { cells in
-        let (designID, id, createdAt, updatedAt, subjectID, shotTypeID, url, mediaID) = try cells.decode(
-            (UUID, UUID, Date, Date, UUID, UUID, String?, UUID?).self
+        let (kind, id, createdAt, updatedAt, subjectID, shotTypeID, label, url, mediaID) = try cells.decode(
+            (Int32?, UUID?, Date?, Date?, UUID?, UUID?, String?, String?, UUID?).self
         )
-        return Child(
-            designID: designID,
-            item: SetBaseImagePublic(
-                id: id, createdAt: createdAt, updatedAt: updatedAt, subjectID: subjectID, shotTypeID: shotTypeID,
-                image: LinkedImage(url: url, mediaID: mediaID)
+        guard let kind, let id, let createdAt, let updatedAt else { return DesignImage.none }
+        let image = LinkedImage(url: url, mediaID: mediaID)
+        switch (kind, subjectID, shotTypeID) {
+        case (0, let subjectID?, let shotTypeID?):
+            return .base(
+                SetBaseImagePublic(
+                    id: id, createdAt: createdAt, updatedAt: updatedAt, subjectID: subjectID, shotTypeID: shotTypeID, image: image
+                )
             )
-        )
+        case (1, _, let shotTypeID?):
+            return .reference(
+                SetReferenceImagePublic(id: id, createdAt: createdAt, updatedAt: updatedAt, shotTypeID: shotTypeID, label: label, image: image)
+            )
+        case (2, let subjectID?, _):
+            return .portrait(SubjectPortraitPublic(id: id, createdAt: createdAt, updatedAt: updatedAt, subjectID: subjectID, image: image))
+        default:
+            throw UnknownImageKind(kind: kind)
+        }
     }
 
-    static let referenceImageReader = RowReader(
-        columns: "c.set_design_id, c.id, c.created_at, c.updated_at, c.shot_type_id, c.label, c.image_url, c.image_media_id"
-    ) { cells in
-        let (designID, id, createdAt, updatedAt, shotTypeID, label, url, mediaID) = try cells.decode(
-            (UUID, UUID, Date, Date, UUID, String?, String?, UUID?).self
-        )
-        return Child(
-            designID: designID,
-            item: SetReferenceImagePublic(
-                id: id, createdAt: createdAt, updatedAt: updatedAt, shotTypeID: shotTypeID, label: label,
-                image: LinkedImage(url: url, mediaID: mediaID)
-            )
-        )
+    enum DesignImage {
+        case none
+        case base(SetBaseImagePublic)
+        case reference(SetReferenceImagePublic)
+        case portrait(SubjectPortraitPublic)
     }
 
-    static let portraitReader = RowReader(
-        columns: "c.set_design_id, c.id, c.created_at, c.updated_at, c.subject_id, c.image_url, c.image_media_id"
-    ) { cells in
-        let (designID, id, createdAt, updatedAt, subjectID, url, mediaID) = try cells.decode(
-            (UUID, UUID, Date, Date, UUID, String?, UUID?).self
-        )
-        return Child(
-            designID: designID,
-            item: SubjectPortraitPublic(
-                id: id, createdAt: createdAt, updatedAt: updatedAt, subjectID: subjectID, image: LinkedImage(url: url, mediaID: mediaID)
-            )
-        )
+    struct UnknownImageKind: Error {
+        var kind: Int32
     }
 
-    // MARK: Reading
+    /// The images of each design `t`, in list order, each with its media: one
+    /// row per image, or one row of NULLs for a design without any. A design
+    /// is read in one statement, a page of designs too.
+    static let imagesJoin = """
+        LEFT JOIN LATERAL (
+            SELECT 0 AS kind, c.id, c.created_at, c.updated_at, c.subject_id, c.shot_type_id, NULL::text AS label,
+                   c.image_url, c.image_media_id, c.position
+            FROM set_base_images c WHERE c.set_design_id = t.id
+            UNION ALL
+            SELECT 1, c.id, c.created_at, c.updated_at, NULL, c.shot_type_id, c.label, c.image_url, c.image_media_id, c.position
+            FROM set_reference_images c WHERE c.set_design_id = t.id
+            UNION ALL
+            SELECT 2, c.id, c.created_at, c.updated_at, c.subject_id, NULL, NULL, c.image_url, c.image_media_id, c.position
+            FROM subject_portraits c WHERE c.set_design_id = t.id
+        ) i ON true
+        \(MediaRepository.linkedJoin(alias: "m", on: "i.image_media_id"))
+        """
+    /// The order of a design's images: each list in its stored order.
+    static let imageOrder = "i.kind, i.position, i.id"
 
-    /// The designs with their children and media, URLs signed against `base`.
-    private static func assemble(
-        _ designs: [SetDesignPublic], base: String, signer: MediaURLSigner, on client: some PostgresQueryable, logger: Logger
-    ) async throws -> [SetDesignPublic] {
-        guard !designs.isEmpty else { return [] }
-        var designs = designs
-        let ids = designs.map(\.id)
-        let index = Dictionary(uniqueKeysWithValues: ids.enumerated().map { ($1, $0) })
-        let baseImages = try await baseImageReader.decodeAll(
-            client.run(
-                "SELECT \(unescaped: baseImageReader.columns) FROM set_base_images c WHERE c.set_design_id = ANY (\(ids)) ORDER BY c.position, c.id",
-                logger: logger
-            )
-        )
-        let references = try await referenceImageReader.decodeAll(
-            client.run(
-                "SELECT \(unescaped: referenceImageReader.columns) FROM set_reference_images c WHERE c.set_design_id = ANY (\(ids)) ORDER BY c.position, c.id",
-                logger: logger
-            )
-        )
-        let portraits = try await portraitReader.decodeAll(
-            client.run(
-                "SELECT \(unescaped: portraitReader.columns) FROM subject_portraits c WHERE c.set_design_id = ANY (\(ids)) ORDER BY c.position, c.id",
-                logger: logger
-            )
-        )
-
-        let mediaIDs = baseImages.compactMap(\.item.image.mediaID) + references.compactMap(\.item.image.mediaID)
-            + portraits.compactMap(\.item.image.mediaID)
+    /// Reads designs from rows of the design's columns, `extraColumns` more
+    /// (read by `readExtra` from each design's first row), the image's
+    /// columns and its media's: the rows of one design together, its images in
+    /// order. Media URLs are signed against `base`, once per media.
+    private static func designs(
+        from rows: [PostgresRow], base: String, signer: MediaURLSigner,
+        extraColumns: Int = 0, readExtra: (inout RowCells) throws -> Void = { _ in }
+    ) throws -> [SetDesignPublic] {
+        var designs: [SetDesignPublic] = []
         var media: [UUID: MediaResourcePublic] = [:]
-        if !mediaIDs.isEmpty {
-            for record in try await MediaRepository.records(ids: Array(Set(mediaIDs)), on: client, logger: logger) {
-                media[record.id] = MediaResourcePublic(record: record, url: signer.url(for: record.id, base: base))
+        for row in rows {
+            var cells = RowCells(row)
+            if let last = designs.last, try cells.peek(UUID.self) == last.id {
+                try cells.skip(reader.columnCount + extraColumns)
+            } else {
+                designs.append(try reader.read(&cells))
+                try readExtra(&cells)
             }
-        }
-        func linked(_ image: LinkedImage) -> LinkedImage {
-            var image = image
-            image.media = image.mediaID.flatMap { media[$0] }
-            return image
-        }
-        for var child in baseImages {
-            child.item.image = linked(child.item.image)
-            designs[index[child.designID]!].baseImages.append(child.item)
-        }
-        for var child in references {
-            child.item.image = linked(child.item.image)
-            designs[index[child.designID]!].referenceImages.append(child.item)
-        }
-        for var child in portraits {
-            child.item.image = linked(child.item.image)
-            designs[index[child.designID]!].subjectPortraits.append(child.item)
+            let image = try imageReader.read(&cells)
+            var linked: MediaResourcePublic?
+            if let mediaID = try cells.peek(UUID?.self) {
+                if let known = media[mediaID] {
+                    linked = known
+                    try cells.skip(MediaRepository.reader.columnCount)
+                } else {
+                    let record = try MediaRepository.reader.read(&cells)
+                    linked = MediaResourcePublic(record: record, url: signer.url(for: mediaID, base: base))
+                    media[mediaID] = linked
+                }
+            } else {
+                try cells.skip(MediaRepository.reader.columnCount)
+            }
+            try cells.requireEnd()
+            let last = designs.count - 1
+            switch image {
+            case .none: break
+            case .base(var item):
+                item.image.media = linked
+                designs[last].baseImages.append(item)
+            case .reference(var item):
+                item.image.media = linked
+                designs[last].referenceImages.append(item)
+            case .portrait(var item):
+                item.image.media = linked
+                designs[last].subjectPortraits.append(item)
+            }
         }
         return designs
     }
@@ -139,14 +142,56 @@ struct SetDesignsRepository: Sendable {
     private static func find(
         _ id: UUID, scope: TenantScope, base: String, signer: MediaURLSigner, on client: some PostgresQueryable, logger: Logger
     ) async throws -> SetDesignPublic {
-        let design = try await TenantRows.find(table, reader, id: id, scope: scope, on: client, logger: logger)
-        return try await assemble([design], base: base, signer: signer, on: client, logger: logger)[0]
+        let rows = try await client.rows(FindDesign(id: id, scope: scope), logger: logger)
+        guard let design = try designs(from: rows, base: base, signer: signer).first else {
+            throw APIError.notFound("\(table.noun) not found")
+        }
+        return design
     }
 
+    /// A visible design, one row per image.
+    struct FindDesign: PreparedStatement {
+        var id: UUID
+        var scope: TenantScope
+
+        static let placeholder = FindDesign(id: UUID(), scope: .placeholder)
+        var query: PostgresQuery {
+            """
+            SELECT \(unescaped: reader.columns), \(unescaped: imageReader.columns), m.*
+            FROM set_designs t \(unescaped: imagesJoin)
+            WHERE t.id = \(id) AND \(visible: table, in: scope)
+            ORDER BY \(unescaped: imageOrder)
+            """
+        }
+    }
+
+    /// A page of designs with their images, and the count of all visible ones, in one statement.
     func list(scope: TenantScope, ownerID: UUID?, paging: Paging, base: String, logger: Logger) async throws -> SetDesignsPublic {
-        let page = try await TenantRows(database: database).list(Self.table, Self.reader, scope: scope, ownerID: ownerID, paging: paging, logger: logger)
-        let designs = try await Self.assemble(page.data, base: base, signer: signer, on: database.client, logger: logger)
-        return SetDesignsPublic(data: designs, count: page.count)
+        let rows = try await database.client.rows(DesignPage(scope: scope, ownerID: ownerID, paging: paging), logger: logger)
+        var total: Int?
+        let designs = try Self.designs(from: rows, base: base, signer: signer, extraColumns: 1) { total = try $0.next(Int.self) }
+        guard let total else {
+            let count = try await TenantRows(database: database).count(Self.table, scope: scope, ownerID: ownerID, paging: paging, logger: logger)
+            return SetDesignsPublic(data: designs, count: count)
+        }
+        return SetDesignsPublic(data: designs, count: total)
+    }
+
+    /// A page of visible designs with `total`, one row per image.
+    struct DesignPage: PreparedStatement {
+        var scope: TenantScope
+        var ownerID: UUID?
+        var paging: Paging
+
+        static let placeholder = DesignPage(scope: .placeholder, ownerID: nil, paging: Paging(skip: 0, limit: 1))
+        var query: PostgresQuery {
+            """
+            SELECT \(unescaped: reader.columns), t.total, \(unescaped: imageReader.columns), m.*
+            FROM (\(pageOf: table, in: scope, ownerID: ownerID, paging: paging)) t
+            \(unescaped: imagesJoin)
+            ORDER BY \(unescaped: TenantRows.pageOrder), \(unescaped: imageOrder)
+            """
+        }
     }
 
     // MARK: Writing

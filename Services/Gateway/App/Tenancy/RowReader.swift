@@ -6,9 +6,26 @@ import PostgresNIO
 /// reads the row, instead of a lookup by name failing one request.
 struct RowReader<Row>: Sendable {
     /// The select list, over the alias the queries give the table.
-    var columns: String
+    let columns: String
     /// Reads the row from the cells, consuming exactly the `columns`.
     var read: @Sendable (inout RowCells) throws -> Row
+    /// How many columns `columns` lists (commas outside parentheses, plus one).
+    let columnCount: Int
+
+    init(columns: String, read: @escaping @Sendable (inout RowCells) throws -> Row) {
+        self.columns = columns
+        self.read = read
+        var (depth, commas) = (0, 0)
+        for byte in columns.utf8 {
+            switch byte {
+            case UInt8(ascii: "("): depth += 1
+            case UInt8(ascii: ")"): depth -= 1
+            case UInt8(ascii: ",") where depth == 0: commas += 1
+            default: break
+            }
+        }
+        columnCount = commas + 1
+    }
 
     /// The row when the select list is `columns` and nothing else.
     func decode(_ row: PostgresRow) throws -> Row {
@@ -49,6 +66,20 @@ struct RowCells {
         guard let cell = cells.next() else { throw ColumnCountMismatch(index: index) }
         index += 1
         return try cell.decode(Value.self)
+    }
+
+    /// The next cell as `type`, without consuming it.
+    func peek<Value: PostgresDecodable>(_ type: Value.Type) throws -> Value {
+        var copy = self
+        return try copy.next(type)
+    }
+
+    /// Passes over `count` cells without decoding them.
+    mutating func skip(_ count: Int) throws {
+        for _ in 0..<count {
+            guard cells.next() != nil else { throw ColumnCountMismatch(index: index) }
+            index += 1
+        }
     }
 
     /// A select list longer than what was read is as wrong as a shorter one.

@@ -50,6 +50,22 @@ extension PostgresQuery.StringInterpolation {
         appendLiteral(")")
     }
 
+    /// `\(pageOf: table, in: scope, ...)`: a page of the visible rows `t`, all
+    /// columns, with `total`: the count of every visible row (the window is
+    /// counted before OFFSET and LIMIT apply).
+    mutating func appendInterpolation(pageOf table: TenantTable, in scope: TenantScope, ownerID: UUID?, paging: Paging) {
+        appendLiteral("SELECT t.*, count(*) OVER () AS total FROM \(table.name) t WHERE ")
+        appendInterpolation(visible: table, in: scope)
+        appendLiteral(" AND (")
+        appendInterpolation(ownerID)
+        appendLiteral("::uuid IS NULL OR t.owner_id = ")
+        appendInterpolation(ownerID)
+        appendLiteral(") ORDER BY \(TenantRows.pageOrder) OFFSET ")
+        appendInterpolation(paging.skip)
+        appendLiteral(" LIMIT ")
+        appendInterpolation(paging.limit)
+    }
+
     private mutating func appendViewer(_ scope: TenantScope) {
         appendInterpolation(scope.viewerID)
         appendLiteral(", ")
@@ -66,29 +82,48 @@ extension PostgresQuery.StringInterpolation {
 struct TenantRows: Sendable {
     let database: Database
 
-    /// A page of visible rows, newest first, with the count of all of them.
+    /// The order of every page: newest first.
+    static let pageOrder = "t.created_at DESC, t.id DESC"
+
+    /// A page of visible rows, newest first, with the count of all of them:
+    /// one statement, unless the page is past the last row.
     func list<Row: JSONRepresentable>(
         _ table: TenantTable, _ reader: RowReader<Row>, scope: TenantScope, ownerID: UUID?, paging: Paging, logger: Logger
     ) async throws -> Page<Row> {
-        let count = try await database.client.query(
+        let rows = try await database.client.query(
+            """
+            SELECT \(unescaped: reader.columns), t.total
+            FROM (\(pageOf: table, in: scope, ownerID: ownerID, paging: paging)) t
+            ORDER BY \(unescaped: Self.pageOrder)
+            """,
+            logger: logger
+        )
+        var items: [Row] = []
+        var total: Int?
+        for try await row in rows {
+            var cells = RowCells(row)
+            items.append(try reader.read(&cells))
+            total = try cells.next(Int.self)
+            try cells.requireEnd()
+        }
+        guard let total else {
+            return Page(data: items, count: try await count(table, scope: scope, ownerID: ownerID, paging: paging, logger: logger))
+        }
+        return Page(data: items, count: total)
+    }
+
+    /// The count of visible rows, for a page that came back empty (and so
+    /// without its `total`): none when it was the first page.
+    func count(_ table: TenantTable, scope: TenantScope, ownerID: UUID?, paging: Paging, logger: Logger) async throws -> Int {
+        guard paging.skip > 0 else { return 0 }
+        let rows = try await database.client.query(
             """
             SELECT count(*) FROM \(unescaped: table.name) t
             WHERE \(visible: table, in: scope) AND (\(ownerID)::uuid IS NULL OR t.owner_id = \(ownerID))
             """,
             logger: logger
         )
-        var total = 0
-        for try await value in count.decode(Int.self) { total = value }
-        let page = try await database.client.query(
-            """
-            SELECT \(unescaped: reader.columns) FROM \(unescaped: table.name) t
-            WHERE \(visible: table, in: scope) AND (\(ownerID)::uuid IS NULL OR t.owner_id = \(ownerID))
-            ORDER BY t.created_at DESC, t.id DESC
-            OFFSET \(paging.skip) LIMIT \(paging.limit)
-            """,
-            logger: logger
-        )
-        return Page(data: try await reader.decodeAll(page), count: total)
+        return try await rows.one(Int.self)
     }
 
     /// 404 unless the row exists, is not deleted and is visible in the scope.
@@ -185,6 +220,7 @@ struct TenantRows: Sendable {
 /// Both a pooled client and a connection inside a transaction can run a query.
 protocol PostgresQueryable: Sendable {
     func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence
+    func rows(_ statement: some PreparedStatement, logger: Logger) async throws -> [PostgresRow]
 }
 
 extension PooledClient: PostgresQueryable {

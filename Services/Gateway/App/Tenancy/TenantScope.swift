@@ -23,6 +23,16 @@ struct TenantScope: Sendable {
         self.organizationID = organizationID
     }
 
+    /// Any scope, for the text of a prepared statement (`PreparedQuery.placeholder`).
+    static let placeholder = TenantScope(
+        unchecked: CurrentUser(id: UUID(), email: "", fullName: nil, isActive: true, isSuperuser: false, organizationIDs: [])
+    )
+
+    private init(unchecked viewer: CurrentUser) {
+        self.viewer = viewer
+        self.organizationID = nil
+    }
+
     var viewerID: UUID { viewer.id }
     var viewerIsSuperuser: Bool { viewer.isSuperuser }
     var viewerOrganizationIDs: [UUID] { viewer.organizationIDs }
