@@ -7,13 +7,16 @@ import ServiceLifecycle
 /// `healthCheckInterval` (a half-open TCP connection would otherwise wait
 /// forever); a dropped or silent connection is re-established with
 /// exponential backoff and `onListening` runs again, so the owner can catch
-/// up on whatever was notified while nobody listened.
+/// up on whatever was notified while nobody listened. `onDeaf` runs whenever
+/// the connection is lost and when the listener stops, for owners that must
+/// not trust what they hold while nothing is heard.
 public struct ChannelListener: Service {
     let database: Database
     let channel: String
     let logger: Logger
     let onListening: @Sendable () async -> Void
     let onNotification: @Sendable (String) async -> Void
+    let onDeaf: @Sendable () async -> Void
     var initialBackoff: Duration = .milliseconds(100)
     var maximumBackoff: Duration = .seconds(10)
     var healthCheckInterval: Duration = .seconds(10)
@@ -22,13 +25,15 @@ public struct ChannelListener: Service {
     public init(
         database: Database, channel: String, logger: Logger,
         onListening: @escaping @Sendable () async -> Void = {},
-        onNotification: @escaping @Sendable (String) async -> Void
+        onNotification: @escaping @Sendable (String) async -> Void,
+        onDeaf: @escaping @Sendable () async -> Void = {}
     ) {
         self.database = database
         self.channel = channel
         self.logger = logger
         self.onListening = onListening
         self.onNotification = onNotification
+        self.onDeaf = onDeaf
     }
 
     public func run() async throws {
@@ -55,13 +60,13 @@ public struct ChannelListener: Service {
                         }
                     }
                 }
-            } catch {
-                if Task.isCancelled || Task.isShuttingDownGracefully { break }
+            } catch where !Task.isCancelled && !Task.isShuttingDownGracefully {
                 logger.warning(
                     "listen connection lost; reconnecting",
                     metadata: ["channel": "\(channel)", "error": "\(String(reflecting: error))", "backoff": "\(backoff)"]
                 )
-            }
+            } catch {}
+            await onDeaf()
             if Task.isCancelled || Task.isShuttingDownGracefully { break }
             // A connection that held for a while was healthy: start the backoff over.
             if ContinuousClock.now - attemptStarted > maximumBackoff { backoff = initialBackoff }

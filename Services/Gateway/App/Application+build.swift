@@ -55,7 +55,8 @@ extension GatewayRoutes {
             atPath: "login"
         )
 
-        let authenticator = BearerAuthenticator(tokens: tokens, users: users)
+        let callers = CallerCache()
+        let authenticator = BearerAuthenticator(tokens: tokens, users: users, callers: callers)
         let signer = MediaURLSigner(secretKey: config.secretKey, lifetime: config.mediaURLTTLSeconds, publicBaseURL: config.publicBaseURL)
         let blobs = try makeBlobStore(config.blobStore, database: database)
         let uploadSlots = UploadSlots(maxTotal: config.maxConcurrentUploads, maxPerUser: config.maxConcurrentUploadsPerUser)
@@ -70,7 +71,7 @@ extension GatewayRoutes {
             .group(context: AuthenticatedContext.self)
         authenticated.addRoutes(UsersController(users: users, hasher: hasher).endpoints, atPath: "users")
         authenticated.addRoutes(
-            OrganizationsController(organizations: OrganizationsRepository(database: database)).endpoints,
+            OrganizationsController(organizations: OrganizationsRepository(database: database), callers: callers).endpoints,
             atPath: "organizations"
         )
         authenticated.addRoutes(CatalogController(repository: ShotTypesRepository(database: database)).endpoints, atPath: "shot-types")
@@ -101,7 +102,7 @@ extension GatewayRoutes {
         )
 
         self.router = router
-        services = [database.client, progress.listener, hasher]
+        services = [database.client, progress.listener, callers.listener(database: database, logger: logger), hasher]
         prepareDatabase = {
             try await migrator.migrate(database.client.postgres, logger: logger)
             try await users.ensureFirstSuperuser(

@@ -10,6 +10,7 @@ struct BearerAuthenticator: RouterMiddleware {
 
     let tokens: TokenService
     let users: UsersRepository
+    let callers: CallerCache
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let user = try await authenticate(request, logger: context.logger)
@@ -23,7 +24,7 @@ struct BearerAuthenticator: RouterMiddleware {
     func authenticate(_ request: Request, logger: Logger) async throws -> CurrentUser {
         guard let token = Self.token(of: request) else { throw APIError.notAuthenticated }
         guard let userID = await tokens.userID(from: token),
-            let user = try await users.currentUser(id: userID, logger: logger)
+            let user = try await callers.user(userID, read: { try await users.currentUser(id: userID, logger: logger) })
         else { throw APIError.invalidCredentials }
         guard user.isActive else { throw APIError.badRequest("Inactive user") }
         return user

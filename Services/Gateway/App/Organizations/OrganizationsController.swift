@@ -5,6 +5,9 @@ import Shared
 /// `/api/v1/organizations`: tenants and their members.
 struct OrganizationsController {
     let organizations: OrganizationsRepository
+    /// Memberships changed here are forgotten before the answer, so the
+    /// next request on this gateway sees them (others hear `caller_changed`).
+    let callers: CallerCache
 
     var endpoints: RouteCollection<AuthenticatedContext> {
         let routes = RouteCollection(context: AuthenticatedContext.self)
@@ -20,7 +23,9 @@ struct OrganizationsController {
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
         let input = RequestInput(request, context: context)
         let body = try input.validated(try await input.jsonBody(OrganizationCreate.self))
-        return JSONResponse(try await organizations.create(body, creatorID: context.user.id, logger: context.logger))
+        let organization = try await organizations.create(body, creatorID: context.user.id, logger: context.logger)
+        callers.forget(context.user.id)
+        return JSONResponse(organization)
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
@@ -49,7 +54,9 @@ struct OrganizationsController {
         let id = input.pathUUID("organization_id")
         let (organizationID, body) = try input.validated(id, try await input.jsonBody(MemberCreate.self))
         try await requireAdmin(organizationID, context: context)
-        return JSONResponse(try await organizations.addMember(body, to: organizationID, logger: context.logger))
+        let member = try await organizations.addMember(body, to: organizationID, logger: context.logger)
+        callers.forget(member.userID)
+        return JSONResponse(member)
     }
 
     @Sendable func removeMember(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
@@ -59,6 +66,7 @@ struct OrganizationsController {
         guard try await organizations.removeMember(userID, from: organizationID, logger: context.logger) else {
             throw APIError.notFound("Member not found")
         }
+        callers.forget(userID)
         return JSONResponse(Message("Member removed"))
     }
 

@@ -17,7 +17,23 @@ public struct UsersRepository: Sendable {
 
     /// The user behind a token, with their organizations, in one round trip.
     func currentUser(id: UUID, logger: Logger) async throws -> CurrentUser? {
-        let rows = try await database.client.query(
+        for row in try await database.client.rows(Caller(id: id), logger: logger) {
+            let (id, email, fullName, isActive, isSuperuser, organizationIDs) = try row.decode(
+                (UUID, String, String?, Bool, Bool, [UUID]).self
+            )
+            return CurrentUser(
+                id: id, email: email, fullName: fullName, isActive: isActive,
+                isSuperuser: isSuperuser, organizationIDs: organizationIDs
+            )
+        }
+        return nil
+    }
+
+    struct Caller: PreparedStatement {
+        var id: UUID
+
+        static let placeholder = Caller(id: UUID())
+        var query: PostgresQuery {
             """
             SELECT u.id, u.email, u.full_name, u.is_active, u.is_superuser,
                    coalesce(array_agg(m.organization_id) FILTER (WHERE m.organization_id IS NOT NULL), '{}')
@@ -25,18 +41,8 @@ public struct UsersRepository: Sendable {
             LEFT JOIN memberships m ON m.user_id = u.id
             WHERE u.id = \(id)
             GROUP BY u.id
-            """,
-            logger: logger
-        )
-        for try await (id, email, fullName, isActive, isSuperuser, organizationIDs) in rows.decode(
-            (UUID, String, String?, Bool, Bool, [UUID]).self
-        ) {
-            return CurrentUser(
-                id: id, email: email, fullName: fullName, isActive: isActive,
-                isSuperuser: isSuperuser, organizationIDs: organizationIDs
-            )
+            """
         }
-        return nil
     }
 
     func credentials(email: String, logger: Logger) async throws -> Credentials? {
