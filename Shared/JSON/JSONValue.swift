@@ -15,7 +15,7 @@ public enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, Expressi
 
     public init(stringLiteral value: String) { self = .string(value) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
+        self = .object(JSONObject(literal: elements))
     }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(booleanLiteral value: Bool) { self = .bool(value) }
@@ -52,8 +52,17 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         for member in members { self[member.key] = member.value }
     }
 
+    /// Literals are written in code, where a key is never repeated (checked
+    /// in debug builds), so they skip the search for repeats: responses are
+    /// built from thousands of them.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self.init(elements.map { (key: $0.0, value: $0.1) })
+        self.init(literal: elements)
+    }
+
+    init(literal elements: [(String, JSONValue)]) {
+        storage = elements.map { (key: $0.0, value: $0.1) }
+        assert(Set(storage.map(\.key)).count == storage.count, "a key repeated in a JSON object literal")
+        reindex()
     }
 
     public var count: Int { storage.count }
@@ -120,7 +129,7 @@ extension JSONValue {
     public static func uuid(_ value: UUID?) -> JSONValue { value.map { .string($0.lowercasedString) } ?? .null }
     public static func date(_ value: Date?) -> JSONValue { value.map { .string(RFC3339.format($0)) } ?? .null }
     public static func int(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
-    public static func list(_ items: [some JSONRepresentable]) -> JSONValue { .array(items.map(\.json)) }
+    public static func list(_ items: [some JSONRepresentable]) -> JSONValue { .array(items.map { $0.json }) }
     public static func optional(_ item: (some JSONRepresentable)?) -> JSONValue { item?.json ?? .null }
 }
 
