@@ -153,8 +153,7 @@ def main():
         sys.exit(f"upload task {task} FAILED: {status['error_message']}")
 
     with open(sys.argv[2], "w") as f:
-        json.dump({"token": api.token, "user": user, "design": design["id"], "task": task,
-                   "task_design": upload_design}, f)
+        json.dump({"token": api.token, "user": user, "design": design["id"], "task": task}, f)
 
 
 if __name__ == "__main__":

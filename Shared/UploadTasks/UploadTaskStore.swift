@@ -20,7 +20,8 @@ public struct UploadTaskStore: Sendable {
     // MARK: Enqueue and read (the gateway)
 
     /// The task's columns as `UploadTask` decodes them, over alias `u`.
-    private static let columns = """
+    /// The select list of a task over alias `u`, as `task(from:)` reads it.
+    public static let columns = """
         u.id, u.owner_id, u.set_design_id, u.subject_id, u.status::text, u.progress, u.total_items, u.processed_items,
         u.images_processed, u.images_skipped, u.error_message, u.created_at, u.started_at, u.completed_at,
         u.result_data::text, u.updated_at
@@ -81,20 +82,20 @@ public struct UploadTaskStore: Sendable {
     }
 
     private static func first(of rows: PostgresRowSequence) async throws -> UploadTask? {
-        let decoded = rows.decode(
-            (UUID, UUID, UUID, UUID, String, Int32, Int32, Int32, Int32, Int32, String?, Date, Date?, Date?, String?, Date).self
-        )
-        for try await (id, owner, design, subject, status, progress, total, processed, images, skipped, error, created, started, completed, result, updated)
-            in decoded
-        {
-            return UploadTask(
-                id: id, ownerID: owner, setDesignID: design, subjectID: subject, status: try Self.status(status),
-                progress: Int(progress), totalItems: Int(total), processedItems: Int(processed), imagesProcessed: Int(images),
-                imagesSkipped: Int(skipped), errorMessage: error, createdAt: created, startedAt: started, completedAt: completed,
-                resultData: try result.map { try JSONParser.parse(Array($0.utf8)) } ?? .null, updatedAt: updated
-            )
-        }
+        for try await row in rows { return try task(from: row) }
         return nil
+    }
+
+    /// A task from a row whose select list is `columns`.
+    public static func task(from row: PostgresRow) throws -> UploadTask {
+        let (id, owner, design, subject, status, progress, total, processed, images, skipped, error, created, started, completed, result, updated) =
+            try row.decode((UUID, UUID, UUID, UUID, String, Int32, Int32, Int32, Int32, Int32, String?, Date, Date?, Date?, String?, Date).self)
+        return UploadTask(
+            id: id, ownerID: owner, setDesignID: design, subjectID: subject, status: try Self.status(status),
+            progress: Int(progress), totalItems: Int(total), processedItems: Int(processed), imagesProcessed: Int(images),
+            imagesSkipped: Int(skipped), errorMessage: error, createdAt: created, startedAt: started, completedAt: completed,
+            resultData: try result.map { try JSONParser.parse(Array($0.utf8)) } ?? .null, updatedAt: updated
+        )
     }
 
     /// A status the enum `upload_task_status` has but this build does not know.

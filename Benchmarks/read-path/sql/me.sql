@@ -1,3 +1,4 @@
--- GET /api/v1/users/me (and the token check of every route): the statement the gateway sends.
--- Variables: :user.
+-- GET /api/v1/users/me answers from the caller the gateway holds (CallerCache):
+-- no statement at all once the caller is held. This is the statement of a
+-- caller not held, for comparison.
 \ir caller.sql

@@ -4,6 +4,22 @@ import Logging
 import PostgresNIO
 import Shared
 
+/// A page of a catalog resource's visible rows, with `total`.
+struct CatalogPage<Repository: CatalogRepository>: PreparedStatement {
+    var scope: TenantScope
+    var ownerID: UUID?
+    var paging: Paging
+
+    static var placeholder: Self { Self(scope: .placeholder, ownerID: nil, paging: Paging(skip: 0, limit: 1)) }
+    var query: PostgresQuery {
+        """
+        SELECT \(unescaped: Repository.reader.columns), t.total
+        FROM (\(pageOf: Repository.table, in: scope, ownerID: ownerID, paging: paging)) t
+        ORDER BY \(unescaped: TenantRows.pageOrder)
+        """
+    }
+}
+
 /// The repository of a tenant-owned resource with the five routes of
 /// CONTRACT §4 (list, create, read, update, delete). Each resource's own
 /// repository holds its table, its select list and the SQL of its insert and
@@ -31,8 +47,22 @@ protocol CatalogRepository: Sendable {
 extension CatalogRepository {
     static var idParameter: String { "id" }
 
+    /// A page of visible rows, newest first, with the count of all of them:
+    /// one statement, unless the page is past the last row.
     func list(scope: TenantScope, ownerID: UUID?, paging: Paging, logger: Logger) async throws -> Page<Public> {
-        try await TenantRows(database: database).list(Self.table, Self.reader, scope: scope, ownerID: ownerID, paging: paging, logger: logger)
+        var items: [Public] = []
+        var total: Int?
+        for row in try await database.client.rows(CatalogPage<Self>(scope: scope, ownerID: ownerID, paging: paging), logger: logger) {
+            var cells = RowCells(row)
+            items.append(try Self.reader.read(&cells))
+            total = try cells.next(Int.self)
+            try cells.requireEnd()
+        }
+        guard let total else {
+            let count = try await TenantRows(database: database).count(Self.table, scope: scope, ownerID: ownerID, paging: paging, logger: logger)
+            return Page(data: items, count: count)
+        }
+        return Page(data: items, count: total)
     }
 
     func find(_ id: UUID, scope: TenantScope, on client: some PostgresQueryable, logger: Logger) async throws -> Public {

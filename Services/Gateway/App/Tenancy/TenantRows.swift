@@ -85,33 +85,6 @@ struct TenantRows: Sendable {
     /// The order of every page: newest first.
     static let pageOrder = "t.created_at DESC, t.id DESC"
 
-    /// A page of visible rows, newest first, with the count of all of them:
-    /// one statement, unless the page is past the last row.
-    func list<Row: JSONRepresentable>(
-        _ table: TenantTable, _ reader: RowReader<Row>, scope: TenantScope, ownerID: UUID?, paging: Paging, logger: Logger
-    ) async throws -> Page<Row> {
-        let rows = try await database.client.query(
-            """
-            SELECT \(unescaped: reader.columns), t.total
-            FROM (\(pageOf: table, in: scope, ownerID: ownerID, paging: paging)) t
-            ORDER BY \(unescaped: Self.pageOrder)
-            """,
-            logger: logger
-        )
-        var items: [Row] = []
-        var total: Int?
-        for try await row in rows {
-            var cells = RowCells(row)
-            items.append(try reader.read(&cells))
-            total = try cells.next(Int.self)
-            try cells.requireEnd()
-        }
-        guard let total else {
-            return Page(data: items, count: try await count(table, scope: scope, ownerID: ownerID, paging: paging, logger: logger))
-        }
-        return Page(data: items, count: total)
-    }
-
     /// The count of visible rows, for a page that came back empty (and so
     /// without its `total`): none when it was the first page.
     func count(_ table: TenantTable, scope: TenantScope, ownerID: UUID?, paging: Paging, logger: Logger) async throws -> Int {

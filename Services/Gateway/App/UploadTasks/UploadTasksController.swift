@@ -171,13 +171,24 @@ struct UploadTasksController {
     /// The task when its set design is visible in the scope; 404 otherwise,
     /// the same whether the task is missing or only its design is invisible.
     private func find(_ taskID: UUID, scope: TenantScope, logger: Logger) async throws -> UploadTask {
-        let notFound = APIError.notFound("Upload task not found")
-        guard let task = try await UploadTaskStore(database: database, logger: logger).task(taskID) else { throw notFound }
-        do {
-            _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: task.setDesignID, scope: scope, logger: logger)
-        } catch let error as APIError where error.status == .notFound {
-            throw notFound
+        for row in try await database.client.rows(VisibleTask(id: taskID, scope: scope), logger: logger) {
+            return try UploadTaskStore.task(from: row)
         }
-        return task
+        throw APIError.notFound("Upload task not found")
+    }
+
+    /// A task whose set design the caller can see (CONTRACT §3).
+    struct VisibleTask: PreparedStatement {
+        var id: UUID
+        var scope: TenantScope
+
+        static let placeholder = VisibleTask(id: UUID(), scope: .placeholder)
+        var query: PostgresQuery {
+            """
+            SELECT \(unescaped: UploadTaskStore.columns)
+            FROM upload_tasks u JOIN set_designs t ON t.id = u.set_design_id
+            WHERE u.id = \(id) AND \(visible: SetDesignsRepository.table, in: scope)
+            """
+        }
     }
 }
