@@ -25,12 +25,14 @@ struct MediaResourceRecord: Sendable {
 }
 
 /// `MediaResourcePublic`, field for field; `url` is a signed, expiring content URL.
+/// Rendered once when made: a design shows the same media in every slot that links it.
 struct MediaResourcePublic: JSONRepresentable {
-    var record: MediaResourceRecord
-    var url: String
+    let url: String
+    let json: JSONValue
 
-    var json: JSONValue {
-        .object([
+    init(record: MediaResourceRecord, url: String) {
+        self.url = url
+        json = [
             "id": .uuid(record.id),
             "url": .string(url),
             "resource_type": .string(record.resourceType),
@@ -48,6 +50,6 @@ struct MediaResourcePublic: JSONRepresentable {
             "dominant_color": .string(record.dominantColor),
             "protected": .bool(record.isProtected),
             "created_at": .date(record.createdAt),
-        ])
+        ]
     }
 }
