@@ -17,6 +17,8 @@ public struct AppConfig: Sendable {
     /// `DATABASE_URL`: postgres://user:password@host:port/database[?sslmode=disable|prefer|require].
     public var database: DatabaseURL = try! DatabaseURL(parsing: "postgres://postgres@127.0.0.1:5432/set_designs")
     /// `DATABASE_POOL_SIZE`: most connections one process opens (default 20).
+    /// At least 4: the gateway keeps two of them listening (upload progress,
+    /// caller changes), and a pool of two would leave none for requests.
     public var databasePoolSize = 20
     /// `DATABASE_POOL_TIMEOUT_SECONDS`: longest wait for a free pooled connection before a request
     /// is answered 503 (default 10).
@@ -104,7 +106,7 @@ public struct AppConfig: Sendable {
         var config = AppConfig()
         reader.read("ENVIRONMENT", into: &config.environment) { Environment(rawValue: $0.lowercased()) }
         reader.read("DATABASE_URL", into: &config.database) { try? DatabaseURL(parsing: $0) }
-        reader.read("DATABASE_POOL_SIZE", into: &config.databasePoolSize, range: 2...1000)
+        reader.read("DATABASE_POOL_SIZE", into: &config.databasePoolSize, range: 4...1000)
         reader.read("DATABASE_POOL_TIMEOUT_SECONDS", into: &config.databasePoolTimeoutSeconds, range: 0.01...3600)
         reader.read("DATABASE_STATEMENT_TIMEOUT_SECONDS", into: &config.databaseStatementTimeoutSeconds, range: 0...86_400)
         reader.read(

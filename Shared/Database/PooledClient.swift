@@ -45,14 +45,17 @@ public struct PooledClient: Sendable, Service {
         return try await withDeadline { try await postgres.query(query, logger: logger, file: file, line: line) }
     }
 
-    /// The rows of a prepared statement on a pooled connection, all read; the
-    /// deadline as for `query`.
+    /// The rows of a prepared statement on a pooled connection, all read. The
+    /// deadline covers the wait for the connection only, as for `query`.
+    /// A statement prepared before a migration changed its result's types
+    /// fails on that connection (which `rows` then closes); this run goes
+    /// unnamed on another, so no request fails for it.
     public func rows(_ statement: some PreparedStatement, logger: Logger) async throws -> [PostgresRow] {
-        let postgres = self.postgres
-        return try await withDeadline {
-            var rows: [PostgresRow] = []
-            for try await row in try await postgres.execute(statement, logger: logger) { rows.append(row) }
-            return rows
+        do {
+            return try await withConnection { connection in try await connection.rows(statement, logger: logger) }
+        } catch let error as PSQLError where PreparedStatementFailure.isStale(error) {
+            let query = statement.query
+            return try await withConnection { connection in try await connection.query(query, logger: logger).collect() }
         }
     }
 

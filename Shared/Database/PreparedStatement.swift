@@ -65,9 +65,33 @@ final class PreparedStatementTexts: Sendable {
 
 extension PostgresConnection {
     /// The rows of a prepared statement, all read.
+    ///
+    /// A connection on which the statement failed is closed, so the pool
+    /// replaces it: postgres-nio keeps a failed preparation (a lock wait cut
+    /// off by `statement_timeout`, a cancel) and answers every later run of
+    /// the statement on that connection with the same error, and Postgres
+    /// answers every run of a statement prepared before a migration changed
+    /// its result's types with 0A000. Both last as long as the connection.
     public func rows(_ statement: some PreparedStatement, logger: Logger) async throws -> [PostgresRow] {
-        var rows: [PostgresRow] = []
-        for try await row in try await execute(statement, logger: logger) { rows.append(row) }
-        return rows
+        do {
+            var rows: [PostgresRow] = []
+            for try await row in try await execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        } catch let error as PSQLError where error.serverInfo != nil {
+            logger.warning(
+                "closing a connection after its prepared statement failed",
+                metadata: ["statement": "\(type(of: statement))", "sqlstate": "\(error.serverInfo?[.sqlState] ?? "")"]
+            )
+            try? await close()
+            throw error
+        }
+    }
+}
+
+enum PreparedStatementFailure {
+    /// The statement's plan no longer fits the schema (0A000 "cached plan
+    /// must not change result type") or the statement is gone (26000).
+    static func isStale(_ error: PSQLError) -> Bool {
+        ["0A000", "26000"].contains(error.serverInfo?[.sqlState])
     }
 }

@@ -59,6 +59,9 @@ struct ConfigTests {
         #expect(problems(["TASK_LEASE_SECONDS": "0"]) == ["TASK_LEASE_SECONDS"])
         #expect(problems(["FIRST_SUPERUSER": "not-an-email"]) == ["FIRST_SUPERUSER"])
         #expect(problems(["PUBLIC_BASE_URL": "ftp://x"]) == ["PUBLIC_BASE_URL"])
+        // Two connections listen for good; fewer than two left would serve nothing.
+        #expect(problems(["DATABASE_POOL_SIZE": "3"]) == ["DATABASE_POOL_SIZE"])
+        #expect(problems(["DATABASE_POOL_SIZE": "4"]).isEmpty)
     }
 
     @Test func everyBadVariableIsReportedTogether() {
