@@ -9,7 +9,9 @@ import Synchronization
 /// It is written as any other query, with the same interpolations, in
 /// `query`; `sql` is that text, taken once from `placeholder`. The values
 /// bound at each run must not change the text (interpolate values, never
-/// choose SQL by them): debug builds check it at every run.
+/// choose SQL by them): debug builds check it at every run. Postgres infers
+/// the parameters' types when it prepares, while values go as their Swift
+/// type: cast a parameter whose context could infer another (`\(n)::bigint`).
 ///
 /// postgres-nio's `PostgresPreparedStatement` wants the text as a static
 /// property; this protocol derives it from the query, so a statement is still

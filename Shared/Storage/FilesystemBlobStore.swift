@@ -7,6 +7,11 @@ import NIOPosix
 /// A blob is written to a staging file and hard-linked into place, so
 /// readers never see half a file and two writers of the same content do not
 /// clash: the second link fails with EEXIST and its copy is dropped.
+///
+/// The system calls of the gateway's paths run on NIO's blocking thread
+/// pool (`blocking`), the metadata ones too: request tasks run on the event
+/// loops, and a `stat` or `link` on a shared filesystem that hangs would
+/// stall every connection of that loop.
 public struct FilesystemBlobStore: BlobStore {
     public let root: String
     static let readChunk = 1 << 20
@@ -28,16 +33,28 @@ public struct FilesystemBlobStore: BlobStore {
     }
 
     /// The blob's file as it is.
+    /// The worker's, which runs no request: its calls stay where they are.
     public func readerInPlace(of key: String) async throws -> (any InPlaceBlobReader)? {
         let path = try path(of: key)
         guard FileManager.default.fileExists(atPath: path) else { throw BlobStoreError.notFound(key) }
         return try ZipFile(path: path)
     }
 
+    /// Runs system calls on the blocking pool, never on an event loop.
+    private static func blocking<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await NIOThreadPool.singleton.runIfActive(body)
+    }
+
     public func put(_ write: BlobWrite, from next: () async throws -> ByteBuffer?) async throws -> StoredBlob {
         let staged = try await stage(write, from: next, syncing: true)
-        defer { unlink(staged.path) }
-        return try place(staged)
+        do {
+            let stored = try await place(staged)
+            try await Self.blocking { _ = unlink(staged.path) }
+            return stored
+        } catch {
+            try? await Self.blocking { _ = unlink(staged.path) }
+            throw error
+        }
     }
 
     /// Many blobs with one flush: each is written to a staging file, one
@@ -47,21 +64,33 @@ public struct FilesystemBlobStore: BlobStore {
     /// archive of 2,000 small images.
     public func putMany<Result>(_ body: (BlobWriter) async throws -> Result) async throws -> Result {
         var staged: [StagedBlob] = []
-        defer { for blob in staged { unlink(blob.path) } }
-        let result = try await body(BlobWriter(put: { write, next in
-            let blob = try await stage(write, from: next, syncing: false)
-            staged.append(blob)
-            return StoredBlob(key: blob.key, digest: blob.digest)
-        }))
-        guard !staged.isEmpty else { return result }
-        try await NIOThreadPool.singleton.runIfActive { [root] in
-            let directory = open(root + "/.staging", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            guard directory >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-            defer { close(directory) }
-            guard syncfs(directory) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        do {
+            let result = try await body(BlobWriter(put: { write, next in
+                let blob = try await stage(write, from: next, syncing: false)
+                staged.append(blob)
+                return StoredBlob(key: blob.key, digest: blob.digest)
+            }))
+            if !staged.isEmpty {
+                try await Self.blocking { [root] in
+                    let directory = open(root + "/.staging", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                    guard directory >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+                    defer { close(directory) }
+                    guard syncfs(directory) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+                }
+                for blob in staged { _ = try await place(blob) }
+            }
+            try await Self.removeStaged(staged)
+            return result
+        } catch {
+            try? await Self.removeStaged(staged)
+            throw error
         }
-        for blob in staged { _ = try place(blob) }
-        return result
+    }
+
+    private static func removeStaged(_ staged: [StagedBlob]) async throws {
+        let paths = staged.map(\.path)
+        guard !paths.isEmpty else { return }
+        try await blocking { for path in paths { _ = unlink(path) } }
     }
 
     /// A blob written under `.staging/`, its name and final path known.
@@ -76,45 +105,57 @@ public struct FilesystemBlobStore: BlobStore {
     /// flushed to disk if `syncing`.
     private func stage(_ write: BlobWrite, from next: () async throws -> ByteBuffer?, syncing: Bool) async throws -> StagedBlob {
         let staging = root + "/.staging/" + UUID().lowercasedString
-        let descriptor = open(staging, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        let descriptor = try await Self.blocking {
+            let descriptor = open(staging, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+            return descriptor
+        }
+        var intake = BlobIntake(write)
         do {
-            defer { close(descriptor) }
-            var intake = BlobIntake(write)
             while let chunk = try await next() {
                 for ready in try intake.take(chunk) { try await Self.writeAll(ready, to: descriptor) }
             }
             for ready in try intake.finish() { try await Self.writeAll(ready, to: descriptor) }
-            if syncing {
-                try await NIOThreadPool.singleton.runIfActive {
-                    guard fsync(descriptor) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-                }
+        } catch {
+            try? await Self.blocking {
+                close(descriptor)
+                _ = unlink(staging)
+            }
+            throw error
+        }
+        do {
+            // Closed here whether or not the flush worked, never twice.
+            try await Self.blocking {
+                let failure = syncing && fsync(descriptor) != 0 ? errno : 0
+                close(descriptor)
+                if failure != 0 { throw POSIXError(.init(rawValue: failure) ?? .EIO) }
             }
             let digest = intake.digest()
             let key = try write.key(digest)
             return StagedBlob(path: staging, final: try path(of: key), key: key, digest: digest)
         } catch {
-            unlink(staging)
+            try? await Self.blocking { _ = unlink(staging) }
             throw error
         }
     }
 
     /// Links a staged blob under its name. EEXIST: the same content is stored
     /// already, and this copy is dropped.
-    private func place(_ blob: StagedBlob) throws -> StoredBlob {
-        try FileManager.default.createDirectory(
-            atPath: (blob.final as NSString).deletingLastPathComponent, withIntermediateDirectories: true
-        )
-        guard link(blob.path, blob.final) == 0 || errno == EEXIST else {
-            // No staging file: the sweep removed it while the write stalled.
-            if errno == ENOENT, access(blob.path, F_OK) != 0 { throw BlobStoreError.writeAbandoned }
-            throw POSIXError(.init(rawValue: errno) ?? .EIO)
+    private func place(_ blob: StagedBlob) async throws -> StoredBlob {
+        let (staged, final) = (blob.path, blob.final)
+        try await Self.blocking {
+            try FileManager.default.createDirectory(atPath: (final as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            guard link(staged, final) == 0 || errno == EEXIST else {
+                // No staging file: the sweep removed it while the write stalled.
+                if errno == ENOENT, access(staged, F_OK) != 0 { throw BlobStoreError.writeAbandoned }
+                throw POSIXError(.init(rawValue: errno) ?? .EIO)
+            }
         }
         return StoredBlob(key: blob.key, digest: blob.digest)
     }
 
     private static func writeAll(_ buffer: ByteBuffer, to descriptor: Int32) async throws {
-        try await NIOThreadPool.singleton.runIfActive {
+        try await blocking {
             try buffer.withUnsafeReadableBytes { bytes in
                 var offset = 0
                 while offset < bytes.count {
@@ -130,21 +171,37 @@ public struct FilesystemBlobStore: BlobStore {
     }
 
     public func size(of key: String) async throws -> Int? {
-        var info = stat()
-        guard stat(try path(of: key), &info) == 0 else { return nil }
-        return Int(info.st_size)
+        let path = try path(of: key)
+        return try await Self.blocking {
+            var info = stat()
+            guard stat(path, &info) == 0 else { return nil }
+            return Int(info.st_size)
+        }
     }
 
     public func read(_ key: String, range: Range<Int>?, into consume: (ByteBuffer) async throws -> Void) async throws {
-        let descriptor = open(try path(of: key), O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw BlobStoreError.notFound(key) }
-        defer { close(descriptor) }
+        let path = try path(of: key)
+        let descriptor = try await Self.blocking {
+            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw BlobStoreError.notFound(key) }
+            return descriptor
+        }
+        do {
+            try await read(descriptor, range: range, into: consume)
+            try await Self.blocking { _ = close(descriptor) }
+        } catch {
+            try? await Self.blocking { _ = close(descriptor) }
+            throw error
+        }
+    }
+
+    private func read(_ descriptor: Int32, range: Range<Int>?, into consume: (ByteBuffer) async throws -> Void) async throws {
         var offset = range?.lowerBound ?? 0
         let end = range?.upperBound ?? Int.max
         while offset < end {
             let wanted = min(Self.readChunk, end - offset)
             let start = offset
-            let chunk = try await NIOThreadPool.singleton.runIfActive { () throws -> ByteBuffer in
+            let chunk = try await Self.blocking { () throws -> ByteBuffer in
                 var buffer = ByteBufferAllocator().buffer(capacity: wanted)
                 let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { bytes in
                     let result = pread(descriptor, bytes.baseAddress!, wanted, off_t(start))
@@ -161,20 +218,27 @@ public struct FilesystemBlobStore: BlobStore {
     }
 
     public func delete(_ key: String) async throws {
-        if unlink(try path(of: key)) != 0, errno != ENOENT { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        let path = try path(of: key)
+        try await Self.blocking {
+            if unlink(path) != 0, errno != ENOENT { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        }
     }
 
     /// Staging files are writes in progress, or stopped ones once untouched (their mtime) long enough.
     public func removeAbandonedWrites(untouchedSince cutoff: Date) async throws -> Int {
-        var removed = 0
-        for name in try files(in: "/.staging", untouchedSince: cutoff, limit: .max) where unlink(root + "/.staging/" + name) == 0 {
-            removed += 1
+        try await Self.blocking { [self] in
+            var removed = 0
+            for name in try files(in: "/.staging", untouchedSince: cutoff, limit: .max) where unlink(root + "/.staging/" + name) == 0 {
+                removed += 1
+            }
+            return removed
         }
-        return removed
     }
 
     public func uploadedArchives(untouchedSince cutoff: Date, limit: Int) async throws -> [String] {
-        try files(in: "/" + UploadArchive.keyPrefix.dropLast(), untouchedSince: cutoff, limit: limit).map { UploadArchive.keyPrefix + $0 }
+        try await Self.blocking { [self] in
+            try files(in: "/" + UploadArchive.keyPrefix.dropLast(), untouchedSince: cutoff, limit: limit).map { UploadArchive.keyPrefix + $0 }
+        }
     }
 
     /// Names of the regular files of a directory below the root last modified before `cutoff`.
