@@ -1,5 +1,5 @@
 -- Part of a statement, not one: the images of each design `t`, one row per
--- image with its media (SetDesignsRepository.imagesJoin and MediaRepository.linkedJoin).
+-- image (SetDesignsRepository.imagesJoin).
 LEFT JOIN LATERAL (
     SELECT 0 AS kind, c.id, c.created_at, c.updated_at, c.subject_id, c.shot_type_id, NULL::text AS label,
            c.image_url, c.image_media_id, c.position
@@ -11,6 +11,3 @@ LEFT JOIN LATERAL (
     SELECT 2, c.id, c.created_at, c.updated_at, c.subject_id, NULL, NULL, c.image_url, c.image_media_id, c.position
     FROM subject_portraits c WHERE c.set_design_id = t.id
 ) i ON true
-LEFT JOIN LATERAL (SELECT t.id, t.resource_type, t.extension, t.content_hash, t.file_size, t.width, t.height, t.aspect_ratio,
-       t.orientation, t.duration, t.alt_text, t.caption, t.color_profile, t.dominant_color, t.protected,
-       t.created_at, t.blob_key, t.mime_type FROM media_resources t WHERE t.id = i.image_media_id) m ON true

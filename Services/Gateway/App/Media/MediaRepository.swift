@@ -35,6 +35,14 @@ struct MediaRepository: Sendable {
         "LEFT JOIN LATERAL (SELECT \(reader.columns) FROM media_resources t WHERE t.id = \(column)) \(alias) ON true"
     }
 
+    /// Media by id, whatever their tenant: the caller proved access to what links them.
+    struct ByIDs: PreparedStatement {
+        var ids: [UUID]
+
+        static let placeholder = ByIDs(ids: [])
+        var query: PostgresQuery { "SELECT \(unescaped: reader.columns) FROM media_resources t WHERE t.id = ANY (\(ids))" }
+    }
+
     let database: Database
 
     /// The media if the caller may see it; 404 otherwise.

@@ -65,9 +65,8 @@ struct SetDesignsRepository: Sendable {
         var kind: Int32
     }
 
-    /// The images of each design `t`, in list order, each with its media: one
-    /// row per image, or one row of NULLs for a design without any. A design
-    /// is read in one statement, a page of designs too.
+    /// The images of each design `t`: one row per image, or one row of NULLs
+    /// for a design without any.
     static let imagesJoin = """
         LEFT JOIN LATERAL (
             SELECT 0 AS kind, c.id, c.created_at, c.updated_at, c.subject_id, c.shot_type_id, NULL::text AS label,
@@ -80,17 +79,18 @@ struct SetDesignsRepository: Sendable {
             SELECT 2, c.id, c.created_at, c.updated_at, c.subject_id, NULL, NULL, c.image_url, c.image_media_id, c.position
             FROM subject_portraits c WHERE c.set_design_id = t.id
         ) i ON true
-        \(MediaRepository.linkedJoin(alias: "m", on: "i.image_media_id"))
         """
     /// The order of a design's images: each list in its stored order.
     static let imageOrder = "i.kind, i.position, i.id"
 
     /// Reads designs from rows of the design's columns, `extraColumns` more
     /// (read by `readExtra` from each design's first row), the image's
-    /// columns and its media's: the rows of one design together, its images in
-    /// order. Media URLs are signed against `base`, once per media.
+    /// columns and, when `mediaInRows`, its media's: the rows of one design
+    /// together, its images in order. Media URLs are signed against `base`,
+    /// once per media; without `mediaInRows` the images keep their media ids
+    /// for `link`.
     private static func designs(
-        from rows: [PostgresRow], base: String, signer: MediaURLSigner,
+        from rows: [PostgresRow], base: String, signer: MediaURLSigner, mediaInRows: Bool = true,
         extraColumns: Int = 0, readExtra: (inout RowCells) throws -> Void = { _ in }
     ) throws -> [SetDesignPublic] {
         var designs: [SetDesignPublic] = []
@@ -105,17 +105,19 @@ struct SetDesignsRepository: Sendable {
             }
             let image = try imageReader.read(&cells)
             var linked: MediaResourcePublic?
-            if let mediaID = try cells.peek(UUID?.self) {
-                if let known = media[mediaID] {
-                    linked = known
-                    try cells.skip(MediaRepository.reader.columnCount)
+            if mediaInRows {
+                if let mediaID = try cells.peek(UUID?.self) {
+                    if let known = media[mediaID] {
+                        linked = known
+                        try cells.skip(MediaRepository.reader.columnCount)
+                    } else {
+                        let record = try MediaRepository.reader.read(&cells)
+                        linked = MediaResourcePublic(record: record, url: signer.url(for: mediaID, base: base))
+                        media[mediaID] = linked
+                    }
                 } else {
-                    let record = try MediaRepository.reader.read(&cells)
-                    linked = MediaResourcePublic(record: record, url: signer.url(for: mediaID, base: base))
-                    media[mediaID] = linked
+                    try cells.skip(MediaRepository.reader.columnCount)
                 }
-            } else {
-                try cells.skip(MediaRepository.reader.columnCount)
             }
             try cells.requireEnd()
             let last = designs.count - 1
@@ -133,6 +135,38 @@ struct SetDesignsRepository: Sendable {
             }
         }
         return designs
+    }
+
+    /// Fills in the media the designs' images link, read once each.
+    private static func link(
+        _ designs: inout [SetDesignPublic], base: String, signer: MediaURLSigner, on client: some PostgresQueryable, logger: Logger
+    ) async throws {
+        var ids = Set<UUID>()
+        for design in designs {
+            for image in design.baseImages { if let id = image.image.mediaID { ids.insert(id) } }
+            for image in design.referenceImages { if let id = image.image.mediaID { ids.insert(id) } }
+            for image in design.subjectPortraits { if let id = image.image.mediaID { ids.insert(id) } }
+        }
+        guard !ids.isEmpty else { return }
+        var media: [UUID: MediaResourcePublic] = [:]
+        for row in try await client.rows(MediaRepository.ByIDs(ids: Array(ids)), logger: logger) {
+            let record = try MediaRepository.reader.decode(row)
+            media[record.id] = MediaResourcePublic(record: record, url: signer.url(for: record.id, base: base))
+        }
+        func linked(_ image: LinkedImage) -> LinkedImage {
+            var image = image
+            image.media = image.mediaID.flatMap { media[$0] }
+            return image
+        }
+        for index in designs.indices {
+            for item in designs[index].baseImages.indices { designs[index].baseImages[item].image = linked(designs[index].baseImages[item].image) }
+            for item in designs[index].referenceImages.indices {
+                designs[index].referenceImages[item].image = linked(designs[index].referenceImages[item].image)
+            }
+            for item in designs[index].subjectPortraits.indices {
+                designs[index].subjectPortraits[item].image = linked(designs[index].subjectPortraits[item].image)
+            }
+        }
     }
 
     func find(_ id: UUID, scope: TenantScope, base: String, logger: Logger) async throws -> SetDesignPublic {
@@ -158,18 +192,24 @@ struct SetDesignsRepository: Sendable {
         var query: PostgresQuery {
             """
             SELECT \(unescaped: reader.columns), \(unescaped: imageReader.columns), m.*
-            FROM set_designs t \(unescaped: imagesJoin)
+            FROM set_designs t \(unescaped: imagesJoin) \(unescaped: MediaRepository.linkedJoin(alias: "m", on: "i.image_media_id"))
             WHERE t.id = \(id) AND \(visible: table, in: scope)
             ORDER BY \(unescaped: imageOrder)
             """
         }
     }
 
-    /// A page of designs with their images, and the count of all visible ones, in one statement.
+    /// A page of designs with their images, and the count of all visible
+    /// ones, then the media they link: two statements. Joined in the page's
+    /// statement, each media's columns would come again with every image that
+    /// links it, and every design's with each of its images.
     func list(scope: TenantScope, ownerID: UUID?, paging: Paging, base: String, logger: Logger) async throws -> SetDesignsPublic {
         let rows = try await database.client.rows(DesignPage(scope: scope, ownerID: ownerID, paging: paging), logger: logger)
         var total: Int?
-        let designs = try Self.designs(from: rows, base: base, signer: signer, extraColumns: 1) { total = try $0.next(Int.self) }
+        var designs = try Self.designs(from: rows, base: base, signer: signer, mediaInRows: false, extraColumns: 1) {
+            total = try $0.next(Int.self)
+        }
+        try await Self.link(&designs, base: base, signer: signer, on: database.client, logger: logger)
         guard let total else {
             let count = try await TenantRows(database: database).count(Self.table, scope: scope, ownerID: ownerID, paging: paging, logger: logger)
             return SetDesignsPublic(data: designs, count: count)
@@ -186,7 +226,7 @@ struct SetDesignsRepository: Sendable {
         static let placeholder = DesignPage(scope: .placeholder, ownerID: nil, paging: Paging(skip: 0, limit: 1))
         var query: PostgresQuery {
             """
-            SELECT \(unescaped: reader.columns), t.total, \(unescaped: imageReader.columns), m.*
+            SELECT \(unescaped: reader.columns), t.total, \(unescaped: imageReader.columns)
             FROM (\(pageOf: table, in: scope, ownerID: ownerID, paging: paging)) t
             \(unescaped: imagesJoin)
             ORDER BY \(unescaped: TenantRows.pageOrder), \(unescaped: imageOrder)
