@@ -64,8 +64,17 @@ final class CallerCache: Sendable {
 
     /// A `caller_changed` payload: forget that user (everyone, when it is not an id).
     private func heard(_ payload: String) {
-        guard let id = UUID(uuidString: payload) else { return setListening(true) }
+        guard let id = UUID(uuidString: payload) else { return forgetEveryone() }
         forget(id)
+    }
+
+    private func forgetEveryone() {
+        state.withLock { Self.forgetEveryone(&$0) }
+    }
+
+    private static func forgetEveryone(_ state: inout State) {
+        state.generation &+= 1
+        state.entries.removeAll()
     }
 
     /// Changes are heard (again): start from nothing, since some may have gone unheard.
@@ -76,8 +85,7 @@ final class CallerCache: Sendable {
 
     private func setListening(_ listening: Bool) {
         state.withLock { state in
-            state.generation &+= 1
-            state.entries.removeAll()
+            Self.forgetEveryone(&state)
             state.listening = listening
         }
     }

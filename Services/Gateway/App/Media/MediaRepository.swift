@@ -60,11 +60,7 @@ struct MediaRepository: Sendable {
 
     /// The rows of `ids`, in no particular order, whatever their tenant.
     static func records(ids: [UUID], on client: some PostgresQueryable, logger: Logger) async throws -> [MediaResourceRecord] {
-        let rows = try await client.run(
-            "SELECT \(unescaped: reader.columns) FROM media_resources t WHERE t.id = ANY (\(ids))",
-            logger: logger
-        )
-        return try await reader.decodeAll(rows)
+        try await client.rows(ByIDs(ids: ids), logger: logger).map(reader.decode)
     }
 
     /// Stores the image's row in the owner's tenant (or touches the row of the

@@ -149,8 +149,7 @@ struct SetDesignsRepository: Sendable {
         }
         guard !ids.isEmpty else { return }
         var media: [UUID: MediaResourcePublic] = [:]
-        for row in try await client.rows(MediaRepository.ByIDs(ids: Array(ids)), logger: logger) {
-            let record = try MediaRepository.reader.decode(row)
+        for record in try await MediaRepository.records(ids: Array(ids), on: client, logger: logger) {
             media[record.id] = MediaResourcePublic(record: record, url: signer.url(for: record.id, base: base))
         }
         func linked(_ image: LinkedImage) -> LinkedImage {
