@@ -26,10 +26,12 @@ public struct ShotTypeCandidate: Sendable, Equatable {
     }
 }
 
-/// What happens to one archive entry.
+/// What the name of one archive entry says of its shot type.
 public enum ShotTypeMatch: Equatable, Sendable {
     case matched(UUID)
-    case ignored, noMatchingShotType, ambiguousShotType, duplicateShotType
+    /// The shot types that tie for the entry, for a person to choose from.
+    case ambiguousShotType(Set<UUID>)
+    case ignored, noMatchingShotType
 
     /// Why the entry is skipped; nil for `.matched`.
     public var skipReason: SkipReason? {
@@ -38,14 +40,14 @@ public enum ShotTypeMatch: Equatable, Sendable {
         case .ignored: .ignored
         case .noMatchingShotType: .noMatchingShotType
         case .ambiguousShotType: .ambiguousShotType
-        case .duplicateShotType: .duplicateShotType
         }
     }
 }
 
-/// Assigns archive entries to shot types by file name, following the upload contract:
-/// exact key match (strongest key level first), else the longest key found as a
-/// run of tokens in the stem, and one entry per shot type in UTF-8 path order. At
+/// Assigns an archive entry to a shot type by its file name, following the upload
+/// contract: exact key match (strongest key level first), else the longest key
+/// found as a run of tokens in the stem (`ArchiveMatcher` adds subjects and
+/// one entry per slot in UTF-8 path order). At
 /// each key level and in the token search the design's own shot types are tried
 /// first, public ones only where no own one matches: an own shot type shadows a
 /// public one with the same key, and public ones never make an own match ambiguous.
@@ -132,7 +134,7 @@ public struct ShotTypeMatcher: Sendable {
 
     /// Path components split on `/` and `\` (zips made on Windows). Split by Unicode scalar,
     /// so a combining mark after a separator cannot hide it.
-    private static func components(of path: String) -> [String] {
+    static func components(of path: String) -> [String] {
         path.unicodeScalars.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }
             .map { String(String.UnicodeScalarView($0)) }
     }
@@ -148,7 +150,7 @@ public struct ShotTypeMatcher: Sendable {
         // 1. Exact: the strongest level with any match decides, even if a weaker one would differ.
         for level in 0..<Keys.levels {
             for tier in tiers {
-                if let ids = tier.exact[level][stem], let id = ids.first { return ids.count == 1 ? .matched(id) : .ambiguousShotType }
+                if let ids = tier.exact[level][stem], let id = ids.first { return ids.count == 1 ? .matched(id) : .ambiguousShotType(ids) }
             }
         }
 
@@ -156,18 +158,9 @@ public struct ShotTypeMatcher: Sendable {
         let tokens = stem.split(separator: "_")
         for tier in tiers {
             let winners = tier.runs.longestKeys(in: tokens)
-            if let winner = winners.first { return winners.count == 1 ? .matched(winner) : .ambiguousShotType }
+            if let winner = winners.first { return winners.count == 1 ? .matched(winner) : .ambiguousShotType(winners) }
         }
         return .noMatchingShotType
-    }
-
-    /// One entry of an archive walked in path order: as `match(path:)`, but a shot type
-    /// already `taken` by an earlier entry makes this one a duplicate (the first wins).
-    /// The caller takes a shot type only once its entry proved to be an image.
-    public func match(path: String, taken: Set<UUID>) -> ShotTypeMatch {
-        let outcome = match(path: path)
-        if case .matched(let id) = outcome, taken.contains(id) { return .duplicateShotType }
-        return outcome
     }
 
     /// UTF-8 byte order used for "path order". Swift's `<` compares normalized Unicode

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresNIO
 
 /// The one way stored images become `media_resources` rows, shared by the
@@ -29,5 +30,14 @@ public enum MediaResources {
             ON CONFLICT ON CONSTRAINT media_resources_tenant_content_key DO UPDATE SET updated_at = now()
             RETURNING id, content_hash
             """
+    }
+
+    /// The ids among `ids` that still have a row (a rematch's kept images).
+    public static func existing(_ ids: [UUID], client: PooledClient, logger: Logger) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await client.query("SELECT id FROM media_resources WHERE id = ANY (\(ids))", logger: logger)
+        var found = Set<UUID>()
+        for try await id in rows.decode(UUID.self) { found.insert(id) }
+        return found
     }
 }

@@ -5,7 +5,12 @@ public struct UploadTask: Sendable, Equatable {
     public var id: UUID
     public var ownerID: UUID
     public var setDesignID: UUID
-    public var subjectID: UUID
+    /// Nil when the archive's first folders name the subjects.
+    public var subjectID: UUID?
+    /// The subjects the task touched: its `subjectID`, or those its archive's folders name.
+    public var subjectIDs: [UUID]
+    /// The task whose kept images this one matches again; nil for an archive.
+    public var rematchOf: UUID?
     public var status: UploadTaskStatus
     public var progress: Int
     public var totalItems: Int
@@ -27,7 +32,10 @@ public struct UploadTask: Sendable, Equatable {
 public struct ClaimedTask: Sendable {
     public var id: UUID
     public var setDesignID: UUID
-    public var subjectID: UUID
+    /// Nil when the archive's first folders name the subjects.
+    public var subjectID: UUID?
+    /// Set for a rematch: the task whose kept images to match again (and no archive).
+    public var rematchOf: UUID?
     /// The design's tenant: stored images belong to it.
     public var ownerID: UUID
     public var organizationID: UUID?
@@ -71,4 +79,15 @@ public enum SkipReason: String, Sendable, CaseIterable {
     case encrypted
     case unsupportedCompression = "unsupported_compression"
     case tooLarge = "too_large"
+    /// Without a `subject_id`, the entry's first folder names no subject of the design's scope, or several.
+    case noMatchingSubject = "no_matching_subject"
+
+    /// An image skipped for its name alone is kept (stored as media) for a
+    /// person to place, or for a rematch once the catalog changed (CONTRACT §11).
+    public var keepsImage: Bool {
+        switch self {
+        case .noMatchingShotType, .ambiguousShotType, .duplicateShotType, .noMatchingSubject: true
+        case .ignored, .notAnImage, .corruptImage, .encrypted, .unsupportedCompression, .tooLarge: false
+        }
+    }
 }

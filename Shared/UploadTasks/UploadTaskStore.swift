@@ -24,27 +24,52 @@ public struct UploadTaskStore: Sendable {
     public static let columns = """
         u.id, u.owner_id, u.set_design_id, u.subject_id, u.status::text, u.progress, u.total_items, u.processed_items,
         u.images_processed, u.images_skipped, u.error_message, u.created_at, u.started_at, u.completed_at,
-        u.result_data::text, u.updated_at
+        u.result_data::text, u.updated_at, u.subject_ids, u.rematch_of
         """
 
     /// Queues a PENDING task for an uploaded archive in the caller's
     /// transaction, and wakes a worker when it commits. Nil, with nothing
-    /// inserted, when the set design no longer exists.
+    /// inserted, when the set design no longer exists. Without a subject the
+    /// archive's folders name them.
     public static func enqueue(
-        id: UUID, ownerID: UUID, setDesignID: UUID, subjectID: UUID, archive: StoredBlob,
+        id: UUID, ownerID: UUID, setDesignID: UUID, subjectID: UUID?, archive: StoredBlob,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> UploadTask? {
         let rows = try await connection.query(
             """
-            INSERT INTO upload_tasks AS u (id, owner_id, set_design_id, subject_id, archive_blob_key, archive_size)
-            SELECT \(id), \(ownerID), d.id, \(subjectID), \(archive.key), \(Int64(archive.size))
+            INSERT INTO upload_tasks AS u (id, owner_id, set_design_id, subject_id, subject_ids, archive_blob_key, archive_size)
+            SELECT \(id), \(ownerID), d.id, \(subjectID), array_remove(ARRAY[\(subjectID)::uuid], NULL), \(archive.key), \(Int64(archive.size))
             FROM set_designs d WHERE d.id = \(setDesignID)
             RETURNING \(unescaped: columns)
             """,
             logger: logger
         )
-        guard let task = try await first(of: rows) else { return nil }
-        try await connection.query("SELECT pg_notify(\(UploadTaskStatus.queueChannel), \(id.lowercasedString))", logger: logger)
+        return try await notifyQueued(try await first(of: rows), on: connection, logger: logger)
+    }
+
+    /// Queues a task without an archive that matches again the images the
+    /// COMPLETED task `sourceID` kept (CONTRACT §11), for the same design and
+    /// subject, in the caller's transaction. Nil, with nothing inserted, when
+    /// that task no longer exists or has not COMPLETED.
+    public static func enqueueRematch(
+        id: UUID, ownerID: UUID, of sourceID: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> UploadTask? {
+        let rows = try await connection.query(
+            """
+            INSERT INTO upload_tasks AS u (id, owner_id, set_design_id, subject_id, subject_ids, archive_size, rematch_of)
+            SELECT \(id), \(ownerID), s.set_design_id, s.subject_id, array_remove(ARRAY[s.subject_id], NULL), 0, s.id
+            FROM upload_tasks s WHERE s.id = \(sourceID) AND s.status = 'COMPLETED'
+            RETURNING \(unescaped: columns)
+            """,
+            logger: logger
+        )
+        return try await notifyQueued(try await first(of: rows), on: connection, logger: logger)
+    }
+
+    /// Wakes a worker for the inserted task when the transaction commits.
+    private static func notifyQueued(_ task: UploadTask?, on connection: PostgresConnection, logger: Logger) async throws -> UploadTask? {
+        guard let task else { return nil }
+        try await connection.query("SELECT pg_notify(\(UploadTaskStatus.queueChannel), \(task.id.lowercasedString))", logger: logger)
         return task
     }
 
@@ -55,13 +80,13 @@ public struct UploadTaskStore: Sendable {
         )
     }
 
-    /// The newest task of a set design and subject.
-    public func latestTask(setDesignID: UUID, subjectID: UUID) async throws -> UploadTask? {
+    /// The newest task of a set design that touched the subject (any task without one).
+    public func latestTask(setDesignID: UUID, subjectID: UUID?) async throws -> UploadTask? {
         try await Self.first(
             of: try await database.client.query(
                 """
                 SELECT \(unescaped: Self.columns) FROM upload_tasks u
-                WHERE u.set_design_id = \(setDesignID) AND u.subject_id = \(subjectID)
+                WHERE u.set_design_id = \(setDesignID) AND (\(subjectID)::uuid IS NULL OR \(subjectID) = ANY (u.subject_ids))
                 ORDER BY u.created_at DESC, u.id DESC LIMIT 1
                 """,
                 logger: logger
@@ -88,10 +113,13 @@ public struct UploadTaskStore: Sendable {
 
     /// A task from a row whose select list is `columns`.
     public static func task(from row: PostgresRow) throws -> UploadTask {
-        let (id, owner, design, subject, status, progress, total, processed, images, skipped, error, created, started, completed, result, updated) =
-            try row.decode((UUID, UUID, UUID, UUID, String, Int32, Int32, Int32, Int32, Int32, String?, Date, Date?, Date?, String?, Date).self)
+        let (id, owner, design, subject, status, progress, total, processed, images, skipped, error, created, started, completed, result, updated,
+             subjects, rematchOf) = try row.decode(
+            (UUID, UUID, UUID, UUID?, String, Int32, Int32, Int32, Int32, Int32, String?, Date, Date?, Date?, String?, Date, [UUID], UUID?).self
+        )
         return UploadTask(
-            id: id, ownerID: owner, setDesignID: design, subjectID: subject, status: try Self.status(status),
+            id: id, ownerID: owner, setDesignID: design, subjectID: subject, subjectIDs: subjects, rematchOf: rematchOf,
+            status: try Self.status(status),
             progress: Int(progress), totalItems: Int(total), processedItems: Int(processed), imagesProcessed: Int(images),
             imagesSkipped: Int(skipped), errorMessage: error, createdAt: created, startedAt: started, completedAt: completed,
             resultData: try result.map { try JSONParser.parse(Array($0.utf8)) } ?? .null, updatedAt: updated
@@ -141,16 +169,16 @@ public struct UploadTaskStore: Sendable {
             FROM decided, set_designs d, clock
             WHERE u.id = decided.id AND d.id = u.set_design_id
             RETURNING u.id, u.status::text, u.set_design_id, u.subject_id, d.owner_id, d.organization_id,
-                      u.archive_blob_key, u.attempts, extract(epoch FROM clock.now - u.started_at)::float8,
+                      u.archive_blob_key, u.attempts, extract(epoch FROM clock.now - u.started_at)::float8, u.rematch_of,
                       pg_notify(\(UploadTaskStatus.progressChannel), u.id::text)::text
             """,
             logger: logger
         )
-        for try await (id, status, design, subject, owner, organization, archive, attempts, elapsed, _) in rows.decode(
-            (UUID, String, UUID, UUID, UUID, UUID?, String?, Int32, Double, String).self
+        for try await (id, status, design, subject, owner, organization, archive, attempts, elapsed, rematchOf, _) in rows.decode(
+            (UUID, String, UUID, UUID?, UUID, UUID?, String?, Int32, Double, UUID?, String).self
         ) {
             let task = ClaimedTask(
-                id: id, setDesignID: design, subjectID: subject, ownerID: owner, organizationID: organization,
+                id: id, setDesignID: design, subjectID: subject, rematchOf: rematchOf, ownerID: owner, organizationID: organization,
                 archiveKey: archive, workerID: workerID, attempts: Int(attempts), lease: lease, elapsed: .seconds(elapsed)
             )
             return (task, try Self.status(status))
@@ -202,6 +230,33 @@ public struct UploadTaskStore: Sendable {
             SELECT pg_notify(\(UploadTaskStatus.progressChannel), id::text) FROM w, settings
             """
         )
+    }
+
+    /// Records the subjects an archive's folders name, once its names are read,
+    /// so the latest-task route finds the task by any of them.
+    public func recordSubjects(_ task: ClaimedTask, _ subjectIDs: [UUID]) async throws {
+        try await fenced("UPDATE upload_tasks SET subject_ids = \(subjectIDs) WHERE \(fence: task) RETURNING id")
+    }
+
+    /// The slots the task `id` and every task whose kept images it matched
+    /// again placed: a rematch never displaces them (CONTRACT §11). Items of
+    /// results written before tasks named their subject are the task's subject.
+    public func slotsPlaced(byLineOf id: UUID) async throws -> Set<Slot> {
+        let rows = try await database.client.query(
+            """
+            WITH RECURSIVE line AS (
+                SELECT id, rematch_of, subject_id, result_data FROM upload_tasks WHERE id = \(id)
+                UNION ALL
+                SELECT u.id, u.rematch_of, u.subject_id, u.result_data FROM upload_tasks u JOIN line ON u.id = line.rematch_of
+            )
+            SELECT DISTINCT coalesce((item->>'subject_id')::uuid, line.subject_id), (item->>'shot_type_id')::uuid
+            FROM line, jsonb_array_elements(coalesce(line.result_data->'matched', '[]')) item
+            """,
+            logger: logger
+        )
+        var slots = Set<Slot>()
+        for try await (subject, shotType) in rows.decode((UUID, UUID).self) { slots.insert(Slot(subjectID: subject, shotTypeID: shotType)) }
+        return slots
     }
 
     /// Locks the task in the caller's transaction if the lease still holds,

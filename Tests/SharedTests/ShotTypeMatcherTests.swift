@@ -12,7 +12,7 @@ struct ShotTypeMatcherTests {
     static let frontFull = id(1), backUpper = id(2), back = id(3), threeQuarterLeft = id(4), leftFull = id(5)
     static let detail = id(6), sole = id(7), profile = id(8), closeUp = id(9), closeUpByName = id(10)
 
-    static let catalog = ShotTypeMatcher(candidates: [
+    static let candidates = [
         ShotTypeCandidate(id: frontFull, name: "Front Full Body", viewAngle: "front", framing: "full_body", fileNamingConvention: nil),
         ShotTypeCandidate(id: backUpper, name: "Back Upper", viewAngle: "back", framing: "upper_body", fileNamingConvention: nil),
         ShotTypeCandidate(id: back, name: "Back", viewAngle: nil, framing: nil, fileNamingConvention: nil),
@@ -23,7 +23,8 @@ struct ShotTypeMatcherTests {
         ShotTypeCandidate(id: profile, name: "Profile", viewAngle: nil, framing: nil, fileNamingConvention: nil),
         ShotTypeCandidate(id: closeUp, name: "Close Up", viewAngle: "front", framing: "close_up", fileNamingConvention: nil),
         ShotTypeCandidate(id: closeUpByName, name: "Close-up", viewAngle: nil, framing: nil, fileNamingConvention: nil),
-    ])
+    ]
+    static let catalog = ShotTypeMatcher(candidates: candidates)
 
     static let cases: [(String, ShotTypeMatch)] = [
         // Exact, per key level.
@@ -36,7 +37,7 @@ struct ShotTypeMatcherTests {
         ("ｆｒｏｎｔ_full_body.jpg", .matched(frontFull)),                  // NFKC: fullwidth letters
         ("pro\u{FB01}le.jpg", .matched(profile)),                       // NFKC: the "fi" ligature
         ("back.upper.jpg", .matched(backUpper)),                        // only the last dot starts the extension
-        ("close_up.jpg", .ambiguousShotType),                           // two shot types with one name key
+        ("close_up.jpg", .ambiguousShotType([closeUp, closeUpByName])),                           // two shot types with one name key
         // Token runs.
         ("sku123_front_full_body_01.jpg", .matched(frontFull)),
         ("look_back.jpg", .matched(back)),
@@ -44,9 +45,9 @@ struct ShotTypeMatcherTests {
         ("sku_three_quarter_left_full_body.jpg", .matched(threeQuarterLeft)),  // 5 tokens beat left_full_body (3)
         ("x_left_full_body.jpg", .matched(leftFull)),
         ("sku_front_close_up.jpg", .matched(closeUp)),                  // front_close_up (3) beats close_up (2)
-        ("profile_back.jpg", .ambiguousShotType),                       // profile (1) ties back (1)
-        ("profile_back_sole.jpg", .ambiguousShotType),                  // a three-way tie
-        ("sku_close_up_3.jpg", .ambiguousShotType),                     // close_up (2) of two shot types
+        ("profile_back.jpg", .ambiguousShotType([profile, back])),       // profile (1) ties back (1)
+        ("profile_back_sole.jpg", .ambiguousShotType([profile, back, sole])),  // a three-way tie
+        ("sku_close_up_3.jpg", .ambiguousShotType([closeUp, closeUpByName])),                     // close_up (2) of two shot types
         ("the_front_full_body_front_full_body.jpg", .matched(frontFull)),  // one shot type twice is no tie
         // No match.
         ("random.jpg", .noMatchingShotType),
@@ -127,7 +128,7 @@ struct ShotTypeMatcherTests {
             ShotTypeCandidate(id: Self.id(31), name: "Front full body", viewAngle: nil, framing: nil, fileNamingConvention: nil),
             ShotTypeCandidate(id: Self.id(32), name: "front-full-body", viewAngle: nil, framing: nil, fileNamingConvention: nil),
         ])
-        #expect(namesOnly.match(path: "front_full_body.jpg") == .ambiguousShotType)
+        #expect(namesOnly.match(path: "front_full_body.jpg") == .ambiguousShotType([Self.id(31), Self.id(32)]))
     }
 
     @Test func anExactMatchBeatsALongerTokenMatch() {
@@ -157,8 +158,11 @@ struct ShotTypeMatcherTests {
         #expect(ShotTypeMatch.matched(Self.frontFull).skipReason == nil)
         #expect(ShotTypeMatch.ignored.skipReason?.rawValue == "ignored")
         #expect(ShotTypeMatch.noMatchingShotType.skipReason?.rawValue == "no_matching_shot_type")
-        #expect(ShotTypeMatch.ambiguousShotType.skipReason?.rawValue == "ambiguous_shot_type")
-        #expect(ShotTypeMatch.duplicateShotType.skipReason?.rawValue == "duplicate_shot_type")
+        #expect(ShotTypeMatch.ambiguousShotType([Self.back]).skipReason?.rawValue == "ambiguous_shot_type")
+        #expect(SkipReason.duplicateShotType.rawValue == "duplicate_shot_type")
+        #expect(SkipReason.noMatchingSubject.rawValue == "no_matching_subject")
+        // Only what the name alone held back keeps its image.
+        #expect(SkipReason.allCases.filter(\.keepsImage) == [.noMatchingShotType, .ambiguousShotType, .duplicateShotType, .noMatchingSubject])
     }
 
     // MARK: Own before public
@@ -196,7 +200,7 @@ struct ShotTypeMatcherTests {
         #expect(matcher.match(path: "sku_back.jpg") == .matched(mine))
         // Two public ones alone are still a tie.
         let publicOnly = ShotTypeMatcher(candidates: [Self.publicOne(Self.id(71), "Back"), Self.publicOne(Self.id(74), "back!")])
-        #expect(publicOnly.match(path: "back.jpg") == .ambiguousShotType)
+        #expect(publicOnly.match(path: "back.jpg") == .ambiguousShotType([Self.id(71), Self.id(74)]))
     }
 
     @Test func publicShotTypesAreTriedWhereNoOwnOneMatches() {
@@ -259,7 +263,7 @@ struct ShotTypeMatcherTests {
                 guard keys[stem] == nil else { continue }  // exact matches are another rule
                 let expected = Self.referenceTokenMatch(stem, keys: keys)
                 let outcome: ShotTypeMatch = expected.isEmpty ? .noMatchingShotType
-                    : expected.count == 1 ? .matched(expected.first!) : .ambiguousShotType
+                    : expected.count == 1 ? .matched(expected.first!) : .ambiguousShotType(expected)
                 #expect(matcher.match(path: stem + ".jpg") == outcome, "\(stem) \(keys)")
             }
         }
@@ -267,25 +271,32 @@ struct ShotTypeMatcherTests {
 
     // MARK: Whole archives
 
-    /// An archive walked as the worker walks it: in path order, each match taking its shot type.
-    static func assign(_ paths: [String]) -> [(path: String, match: ShotTypeMatch)] {
-        var taken: Set<UUID> = []
-        return paths.sorted(by: ShotTypeMatcher.pathOrder).map { path in
-            let outcome = catalog.match(path: path, taken: taken)
-            if case .matched(let id) = outcome { taken.insert(id) }
-            return (path, outcome)
-        }
+    /// The subject every entry of these archives is for.
+    static let subject = id(900)
+    static func slot(_ shotType: UUID) -> EntryMatch { .matched(Slot(subjectID: subject, shotTypeID: shotType)) }
+    static let duplicate = EntryMatch.skipped(.duplicateShotType)
+
+    /// An archive walked as the worker walks it: in path order, each match taking its slot.
+    static func assign(_ paths: [String]) -> [(path: String, match: EntryMatch)] {
+        var matcher = ArchiveMatcher(shotTypes: candidates, subjects: .given(subject))
+        return matcher.placeAll(paths)
     }
 
     /// Each outcome as bytes: Swift's `==` would call `\u{E9}` and `e\u{301}` the same path.
     static func outcomes(_ paths: [String]) -> [[UInt8]] {
-        Self.assign(paths).map { Array("\($0.path) \($0.match)".utf8) }
+        Self.assign(paths).map { placed in
+            let outcome = switch placed.match {
+            case .matched(let slot): "\(slot.shotTypeID)"
+            case .skipped(let reason, let candidates): "\(reason) \(candidates.map(\.uuidString).sorted())"  // a Set's order is not stable
+            }
+            return Array("\(placed.path) \(outcome)".utf8)
+        }
     }
 
     @Test func theFirstEntryInUTF8ByteOrderWinsAndTheOthersAreDuplicates() {
         let result = Self.assign(["a/front_full_body.png", "c/front_full_body.tif", "B/front_full_body.jpg"])
         #expect(result.map(\.path) == ["B/front_full_body.jpg", "a/front_full_body.png", "c/front_full_body.tif"])
-        #expect(result.map(\.match) == [.matched(Self.frontFull), .duplicateShotType, .duplicateShotType])
+        #expect(result.map(\.match) == [Self.slot(Self.frontFull), Self.duplicate, Self.duplicate])
     }
 
     @Test func pathOrderIsUTF8ByteOrderNotSwiftStringOrder() {
@@ -294,7 +305,7 @@ struct ShotTypeMatcherTests {
         #expect(ShotTypeMatcher.pathOrder(decomposed, plain))  // but byte 0x65 < 0x66
         let result = Self.assign([plain, decomposed])
         #expect(result.map(\.path) == [decomposed, plain])
-        #expect(result.map(\.match) == [.matched(Self.frontFull), .duplicateShotType])
+        #expect(result.map(\.match) == [Self.slot(Self.frontFull), Self.duplicate])
 
         #expect(ShotTypeMatcher.pathOrder("B", "a"))
         #expect(ShotTypeMatcher.pathOrder("\u{FF61}", "\u{1F600}"))  // EF BD A1 < F0 9F 98 80 (UTF-16 says the opposite)
@@ -316,16 +327,16 @@ struct ShotTypeMatcherTests {
             "c/front_full_body.jpg",
         ])
         #expect(result.map(\.match) == [
-            .ignored, .ignored, .ignored, .ambiguousShotType,
-            .matched(Self.frontFull), .noMatchingShotType, .duplicateShotType, .matched(Self.closeUp),
-            .duplicateShotType,
+            .skipped(.ignored), .skipped(.ignored), .skipped(.ignored), .skipped(.ambiguousShotType, candidates: [Self.closeUp, Self.closeUpByName]),
+            Self.slot(Self.frontFull), .skipped(.noMatchingShotType), Self.duplicate, Self.slot(Self.closeUp),
+            Self.duplicate,
         ])
     }
 
     @Test func theSamePathTwiceIsADuplicateNotACrash() {
         let result = Self.assign(["x/front_full_body.jpg", "y/back.jpg", "x/front_full_body.jpg", "z.txt", "z.txt"])
         #expect(result.map(\.path) == ["x/front_full_body.jpg", "x/front_full_body.jpg", "y/back.jpg", "z.txt", "z.txt"])
-        #expect(result.map(\.match) == [.matched(Self.frontFull), .duplicateShotType, .matched(Self.back), .noMatchingShotType, .noMatchingShotType])
+        #expect(result.map(\.match) == [Self.slot(Self.frontFull), Self.duplicate, Self.slot(Self.back), .skipped(.noMatchingShotType), .skipped(.noMatchingShotType)])
         #expect(Self.assign([]).isEmpty)
     }
 
@@ -344,9 +355,9 @@ struct ShotTypeMatcherTests {
         let result = Self.assign(paths)
         // Every entry once, in byte order; one winner each for front, back, back upper and detail.
         #expect(result.map { Array($0.path.utf8) } == paths.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) })
-        #expect(Set(result.compactMap { if case .matched(let id) = $0.match { id } else { nil } })
+        #expect(Set(result.compactMap { if case .matched(let slot) = $0.match { slot.shotTypeID } else { nil } })
             == [Self.frontFull, Self.back, Self.backUpper, Self.detail])
-        #expect(result.filter { $0.match == .duplicateShotType }.count == 7)
+        #expect(result.filter { $0.match == Self.duplicate }.count == 7)
 
         let expected = Self.outcomes(paths)
 

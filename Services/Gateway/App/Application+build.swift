@@ -92,6 +92,7 @@ extension GatewayRoutes {
             ).endpoints,
             atPath: "set-designs"
         )
+        authenticated.addRoutes(BaseImagesController(database: database, signer: signer).endpoints, atPath: "set-designs")
         let progress = UploadTaskProgressHub(database: database, logger: logger)
         authenticated.addRoutes(
             UploadTasksController(

@@ -70,6 +70,14 @@ extension ValidationIssue {
         )
     }
 
+    static func listTooLong(_ loc: [Location], input: JSONValue, maxLength: Int, actualLength: Int) -> Self {
+        .init(
+            type: "too_long", loc: loc,
+            msg: "List should have at most \(maxLength) item\(maxLength == 1 ? "" : "s") after validation, not \(actualLength)",
+            input: input, ctx: ["field_type": "List", "max_length": .int(maxLength), "actual_length": .int(actualLength)]
+        )
+    }
+
     static func uuidType(_ loc: [Location], input: JSONValue) -> Self {
         .init(type: "uuid_type", loc: loc, msg: "UUID input should be a string, bytes or UUID object", input: input)
     }

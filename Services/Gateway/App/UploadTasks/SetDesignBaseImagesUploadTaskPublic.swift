@@ -1,6 +1,8 @@
 import Shared
 
-/// `SetDesignBaseImagesUploadTaskPublic`, field for field: an upload task as
+/// `SetDesignBaseImagesUploadTaskPublic`, field for field, with the
+/// additions of CONTRACT §11 (`subject_ids`, `rematch_of`; `subject_id` is
+/// null when the archive's folders name the subjects): an upload task as
 /// clients see it (its `updated_at` is not in the document: it is the id of
 /// the task's progress events).
 struct SetDesignBaseImagesUploadTaskPublic: JSONRepresentable {
@@ -27,6 +29,8 @@ struct SetDesignBaseImagesUploadTaskPublic: JSONRepresentable {
             "started_at": .date(task.startedAt),
             "completed_at": .date(task.completedAt),
             "result_data": task.resultData,
+            "subject_ids": .array(task.subjectIDs.map(JSONValue.uuid)),
+            "rematch_of": .uuid(task.rematchOf),
         ])
     }
 }

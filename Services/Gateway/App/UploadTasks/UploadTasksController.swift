@@ -6,8 +6,8 @@ import NIOCore
 import PostgresNIO
 import Shared
 
-/// The ZIP upload of base images and its task (CONTRACT §6): the upload,
-/// the two task reads and the live progress stream.
+/// The ZIP upload of base images and its task (CONTRACT §6, §11): the
+/// upload, the two task reads, the live progress stream, and the rematch.
 struct UploadTasksController {
     let database: Database
     let blobs: any BlobStore
@@ -23,21 +23,18 @@ struct UploadTasksController {
         routes.get(":id/base-images/upload-task", use: latest)
         routes.get("upload-tasks/:task_id", use: read)
         routes.get("upload-tasks/:task_id/events", use: events)
+        routes.post("upload-tasks/:task_id/rematch", use: rematch)
         return routes
     }
 
     /// Streams the archive to the blob store, then queues the task and wakes
     /// a worker in one transaction. Whatever fails leaves no task and no blob.
+    /// Without `subject_id`, each entry's first folder names its subject.
     @Sendable func upload(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let (designID, subject, scope) = try await context.scoped(request, id: "id") { $0.requiredQueryUUID("subject_id") }
+        let (designID, subject, scope) = try await context.scoped(request, id: "id") { .some($0.queryUUID("subject_id")) }
         let logger = context.logger
         // Refuse before reading a byte of the body.
-        _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: designID, scope: scope, logger: logger)
-        let subjects = try await TenantRows.resolve(
-            [Reference(id: subject, loc: ["query", "subject_id"])], in: SubjectsRepository.table, scope: scope,
-            on: database.client, logger: logger
-        )
-        guard subjects.issues.isEmpty else { throw APIError.validation(subjects.issues) }
+        _ = try await Self.visibleDesign(designID, subject: subject, scope: scope, database: database, logger: logger)
 
         let taskID = UUID()
         let write = BlobWrite(maxBytes: maxUploadBytes, prefixLength: 4, checkPrefix: Self.checkZipSignature) { _ in
@@ -78,15 +75,55 @@ struct UploadTasksController {
         return JSONResponse(SetDesignBaseImagesUploadTaskPublic(try await find(taskID, scope: scope, logger: context.logger)))
     }
 
-    /// The newest task of a design and subject.
+    /// The design and the subject of an upload or a preview, when the caller
+    /// sees both: 404 for the design, 422 for the subject. Answers the
+    /// design's tenant, whose candidates the archive may fill.
+    static func visibleDesign(
+        _ designID: UUID, subject: UUID?, scope: TenantScope, database: Database, logger: Logger
+    ) async throws -> (ownerID: UUID, organizationID: UUID?) {
+        let tenant = RowReader(columns: "t.owner_id, t.organization_id") { try $0.decode((UUID, UUID?).self) }
+        let design = try await TenantRows.find(
+            SetDesignsRepository.table, tenant, id: designID, scope: scope, on: database.client, logger: logger
+        )
+        if let subject {
+            let subjects = try await TenantRows.resolve(
+                [Reference(id: subject, loc: ["query", "subject_id"])], in: SubjectsRepository.table, scope: scope,
+                on: database.client, logger: logger
+            )
+            guard subjects.issues.isEmpty else { throw APIError.validation(subjects.issues) }
+        }
+        return (design.0, design.1)
+    }
+
+    /// The newest task of a design that touched the subject, or of the design.
     @Sendable func latest(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let (designID, subject, scope) = try await context.scoped(request, id: "id") { $0.requiredQueryUUID("subject_id") }
+        let (designID, subject, scope) = try await context.scoped(request, id: "id") { .some($0.queryUUID("subject_id")) }
         _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: designID, scope: scope, logger: context.logger)
         let store = UploadTaskStore(database: database, logger: context.logger)
         guard let task = try await store.latestTask(setDesignID: designID, subjectID: subject) else {
             throw APIError.notFound("Upload task not found")
         }
         return JSONResponse(SetDesignBaseImagesUploadTaskPublic(task))
+    }
+
+    /// Queues a task that matches again the images a COMPLETED task kept but
+    /// did not place (CONTRACT §11): through the same queue, without an archive.
+    @Sendable func rematch(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
+        let (sourceID, scope) = try await context.scoped(request, id: "task_id")
+        let logger = context.logger
+        let source = try await find(sourceID, scope: scope, logger: logger)
+        guard source.status == .completed else {
+            throw APIError.conflict("Only a completed task can be matched again; this one is \(source.status.rawValue)")
+        }
+        guard !TaskResult.keptImages(in: source.resultData).isEmpty else {
+            throw APIError.conflict("The task kept no images to match again")
+        }
+        let task = try await database.transaction { connection in
+            // The design may have been deleted (and the task with it) meanwhile: then nothing is inserted.
+            try await UploadTaskStore.enqueueRematch(id: UUID(), ownerID: context.user.id, of: sourceID, on: connection, logger: logger)
+        }
+        guard let task else { throw APIError.notFound("Upload task not found") }
+        return JSONResponse(SetDesignBaseImagesUploadTaskPublic(task), status: .accepted)
     }
 
     /// Server-sent events: the task at once, then on every change, a comment

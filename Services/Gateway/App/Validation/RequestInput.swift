@@ -68,8 +68,8 @@ struct RequestInput {
     // MARK: Body
 
     /// Reads a JSON object body into `Body`, recording issues instead of throwing them.
-    func jsonBody<Body: RequestBody>(_ type: Body.Type) async throws -> Body? {
-        let buffer = try await request.body.collect(upTo: Self.maxJSONBodyBytes)
+    func jsonBody<Body: RequestBody>(_ type: Body.Type, upTo maxBytes: Int = maxJSONBodyBytes) async throws -> Body? {
+        let buffer = try await request.body.collect(upTo: maxBytes)
         guard buffer.readableBytes > 0 else {
             issues.add(.missing(["body"], input: .null))
             return nil

@@ -5,9 +5,11 @@ import NIOCore
 import PostgresNIO
 import Shared
 
-/// Processes one claimed upload task (CONTRACT §6): reads the archive entry
-/// by entry, stores the images that match shot types, reports progress, and
-/// applies the result in one transaction with the switch to COMPLETED.
+/// Processes one claimed upload task (CONTRACT §6, §11): reads the archive
+/// entry by entry (or, for a rematch, the images an earlier task kept), places
+/// what matches, keeps the images that only their names held back, reports
+/// progress, and applies the result in one transaction with the switch to
+/// COMPLETED.
 struct UploadTaskProcessor: Sendable {
     let database: Database
     let blobs: any BlobStore
@@ -17,12 +19,19 @@ struct UploadTaskProcessor: Sendable {
     var progressInterval: Duration = .milliseconds(100)
     let logger: Logger
 
-    /// An entry that became (or will become, once applied) a base image.
-    struct MatchedImage {
-        var file: String
-        var shotTypeID: UUID
-        var blob: StoredBlob
-        var info: ImageInfo
+    /// An image of the task: stored from the archive (its media row is made
+    /// at the apply), or already media (a rematch).
+    enum Image {
+        case stored(StoredBlob, ImageInfo)
+        case media(UUID)
+    }
+
+    /// What became of one entry.
+    enum Outcome {
+        case placed(file: String, slot: Slot, image: Image)
+        /// Skipped for its name alone: the image is kept.
+        case kept(file: String, reason: SkipReason, candidates: Set<UUID>, image: Image)
+        case skipped(file: String, reason: SkipReason)
     }
 
     /// Why an entry was not used.
@@ -49,9 +58,13 @@ struct UploadTaskProcessor: Sendable {
         var counters = TaskCounters()
         var ending = Ending(status: .completed)
         do {
-            guard let key = task.archiveKey else { throw ArchiveFailure(message: "The uploaded archive is no longer stored.") }
-            try await withArchive(of: key, taskID: task.id) { archive, entries in
-                try await ingest(task, archive: archive, entries: entries, counters: &counters, ending: &ending)
+            if let source = task.rematchOf {
+                try await rematch(task, source: source, counters: &counters, ending: &ending)
+            } else {
+                guard let key = task.archiveKey else { throw ArchiveFailure(message: "The uploaded archive is no longer stored.") }
+                try await withArchive(of: key, taskID: task.id) { archive, entries in
+                    try await ingest(task, archive: archive, entries: entries, counters: &counters, ending: &ending)
+                }
             }
         } catch let failure as ArchiveFailure {
             try await store.fail(task, message: failure.message, counters: counters)
@@ -75,44 +88,78 @@ struct UploadTaskProcessor: Sendable {
         _ task: ClaimedTask, archive: ZipArchive, entries: [ZipEntry], counters: inout TaskCounters, ending: inout Ending
     ) async throws {
         guard !entries.isEmpty else { throw ArchiveFailure(message: "The archive is empty.") }
+        var matcher = try await matcher(for: task)
+        if task.subjectID == nil { try await store.recordSubjects(task, matcher.subjects(touchedBy: entries.map(\.path))) }
         counters.total = entries.count
         try await store.report(task, counters)
 
-        let candidates = try await shotTypesInScope(of: task)
-        let matcher = ShotTypeMatcher(candidates: candidates)
-        var taken = Set<UUID>()
-        var matched: [MatchedImage] = []
-        var skipped: [(file: String, reason: SkipReason)] = []
+        var outcomes: [Outcome] = []
         var lastReport = ContinuousClock.now
         // The store may still be writing an image while the next is read; all are stored before the apply.
         try await blobs.putMany { writer in
             for entry in entries {
                 try Task.checkCancellation()
+                let outcome: Outcome
                 do {
-                    let image = try await store(entry, of: archive, into: writer, matcher: matcher, taken: taken)
-                    taken.insert(image.shotTypeID)
-                    matched.append(image)
-                    counters.imagesProcessed += 1
+                    outcome = try await store(entry, of: archive, into: writer, decision: matcher.match(path: entry.path))
                 } catch let skip as Skip {
-                    skipped.append((entry.path, skip.reason))
-                    counters.imagesSkipped += 1
-                    ending.skipReasons.append(skip.reason)
+                    outcome = .skipped(file: entry.path, reason: skip.reason)
                 }
-                counters.processed += 1
+                if case .placed(_, let slot, _) = outcome { matcher.take(slot) }
+                record(outcome, in: &counters, ending: &ending)
+                outcomes.append(outcome)
                 if ContinuousClock.now - lastReport >= progressInterval {
                     try await store.report(task, counters)
                     lastReport = .now
                 }
             }
         }
-        let unmatched = candidates.filter { !taken.contains($0.id) }.map(\.id)
-        do {
-            try await apply(task, matched: matched, skipped: skipped, unmatched: unmatched, counters: counters)
-        } catch let error as PSQLError where Self.refusesData(error) {
-            // The same write would be refused again: fail now rather than after every attempt.
-            let reason = error.serverInfo?[.message] ?? "the database refused it"
-            throw ArchiveFailure(message: "The result could not be saved: \(reason).")
+        try await apply(task, outcomes, unmatched: matcher.unmatchedShotTypes, counters: counters)
+    }
+
+    /// Matches again the images the source task kept (CONTRACT §11), in path
+    /// order, never displacing a slot that task's line placed.
+    private func rematch(_ task: ClaimedTask, source: UUID, counters: inout TaskCounters, ending: inout Ending) async throws {
+        guard let sourceTask = try await store.task(source) else {
+            throw ArchiveFailure(message: "The task whose images were to be matched again no longer exists.")
         }
+        var kept = TaskResult.keptImages(in: sourceTask.resultData)
+        // An image whose media row went (its owner was deleted) has nothing left to place.
+        let existing = try await MediaResources.existing(kept.map(\.mediaID), client: database.client, logger: logger)
+        kept = kept.filter { existing.contains($0.mediaID) }
+        var matcher = try await matcher(for: task, taken: try await store.slotsPlaced(byLineOf: source))
+        if task.subjectID == nil { try await store.recordSubjects(task, matcher.subjects(touchedBy: kept.map(\.file))) }
+        counters.total = kept.count
+        let media = Dictionary(kept.map { ($0.file, $0.mediaID) }, uniquingKeysWith: { first, _ in first })
+        var outcomes: [Outcome] = []
+        for (file, match) in matcher.placeAll(kept.map(\.file)) {
+            let image = Image.media(media[file]!)
+            let outcome: Outcome = switch match {
+            case .matched(let slot): .placed(file: file, slot: slot, image: image)
+            case .skipped(let reason, let candidates): .kept(file: file, reason: reason, candidates: candidates, image: image)
+            }
+            record(outcome, in: &counters, ending: &ending)
+            outcomes.append(outcome)
+        }
+        try await apply(task, outcomes, unmatched: matcher.unmatchedShotTypes, counters: counters)
+    }
+
+    /// The design's candidates, read as the preview reads them.
+    private func matcher(for task: ClaimedTask, taken: Set<Slot> = []) async throws -> ArchiveMatcher {
+        try await MatchCandidates.matcher(
+            ownerID: task.ownerID, organizationID: task.organizationID, subjectID: task.subjectID, taken: taken,
+            client: database.client, logger: logger
+        )
+    }
+
+    private func record(_ outcome: Outcome, in counters: inout TaskCounters, ending: inout Ending) {
+        switch outcome {
+        case .placed: counters.imagesProcessed += 1
+        case .kept(_, let reason, _, _), .skipped(_, let reason):
+            counters.imagesSkipped += 1
+            ending.skipReasons.append(reason)
+        }
+        counters.processed += 1
     }
 
     /// A data exception, constraint violation or size limit (SQLSTATE classes 22, 23, 54):
@@ -127,14 +174,12 @@ struct UploadTaskProcessor: Sendable {
     /// for in the first 256 bytes), so a non-image is judged from them alone.
     static let signatureLength = 256
 
-    /// Streams one entry into the blob store if it is an image for a shot
-    /// type not yet taken; otherwise throws the reason to skip it. Content is
-    /// judged before the name: `notes.txt` is `not_an_image`, known from its
-    /// first bytes without inflating more of it.
-    private func store(
-        _ entry: ZipEntry, of archive: ZipArchive, into writer: BlobWriter, matcher: ShotTypeMatcher, taken: Set<UUID>
-    ) async throws -> MatchedImage {
-        if ShotTypeMatcher.isIgnored(path: entry.path) { throw Skip(reason: .ignored) }
+    /// Streams one entry into the blob store if it is an image, placed or
+    /// kept as its name `decision` says; otherwise throws the reason to skip
+    /// it. Content is judged before the name: `notes.txt` is `not_an_image`,
+    /// known from its first bytes without inflating more of it.
+    private func store(_ entry: ZipEntry, of archive: ZipArchive, into writer: BlobWriter, decision: EntryMatch) async throws -> Outcome {
+        if case .skipped(.ignored, _) = decision { throw Skip(reason: .ignored) }
         if entry.isEncrypted { throw Skip(reason: .encrypted) }
         if !entry.isSupported { throw Skip(reason: .unsupportedCompression) }
         if entry.exceedsEntryLimit { throw Skip(reason: .tooLarge) }
@@ -147,7 +192,6 @@ struct UploadTaskProcessor: Sendable {
         } catch {
             // An image's signature: its header is read from the full prefix below.
         }
-        let decision = matcher.match(path: entry.path, taken: taken)
         let inspected = NIOLockedValueBox<ImageInfo?>(nil)
         let write = BlobWrite.contentAddressed(maxBytes: limits.maxEntryBytes, prefixLength: ImageHeader.prefixLength) { prefix in
             do {
@@ -156,7 +200,6 @@ struct UploadTaskProcessor: Sendable {
             } catch {
                 throw Skip(reason: .corruptImage)  // its first bytes were an image's
             }
-            if let reason = decision.skipReason { throw Skip(reason: reason) }
         }
         var pending = head  // the bytes already read go first
         let blob = try await Self.skippingBadEntries {
@@ -168,10 +211,12 @@ struct UploadTaskProcessor: Sendable {
                 return try await reader.next()
             }
         }
-        guard case .matched(let shotTypeID) = decision, let info = inspected.withLockedValue({ $0 }) else {
-            throw Skip(reason: .corruptImage)
+        guard let info = inspected.withLockedValue({ $0 }) else { throw Skip(reason: .corruptImage) }
+        switch decision {
+        case .matched(let slot): return .placed(file: entry.path, slot: slot, image: .stored(blob, info))
+        case .skipped(let reason, let candidates):
+            return .kept(file: entry.path, reason: reason, candidates: candidates, image: .stored(blob, info))
         }
-        return MatchedImage(file: entry.path, shotTypeID: shotTypeID, blob: blob, info: info)
     }
 
     /// Runs a read of one entry; the errors that concern only that entry become its skip reason.
@@ -187,96 +232,66 @@ struct UploadTaskProcessor: Sendable {
         }
     }
 
-    /// Shot types an archive of this design may fill (CONTRACT §10.9), not
-    /// deleted: the design's own (its organization's, or for a personal design
-    /// the owner's personal ones), and public ones of anyone, which matching
-    /// tries only where no own one matches (CONTRACT §6).
-    private func shotTypesInScope(of task: ClaimedTask) async throws -> [ShotTypeCandidate] {
-        let rows = try await database.client.query(
-            """
-            SELECT id, name, view_angle::text, framing::text, file_naming_convention, own
-            FROM shot_types, LATERAL (
-                SELECT coalesce(
-                    CASE WHEN \(task.organizationID)::uuid IS NULL
-                        THEN organization_id IS NULL AND owner_id = \(task.ownerID)
-                        ELSE organization_id = \(task.organizationID)
-                    END, false) AS own
-            ) scope
-            WHERE deleted_at IS NULL AND (own OR public)
-            ORDER BY name, id
-            """,
-            logger: logger
-        )
-        var candidates: [ShotTypeCandidate] = []
-        for try await (id, name, viewAngle, framing, convention, own) in rows.decode((UUID, String, String, String, String?, Bool).self) {
-            candidates.append(
-                ShotTypeCandidate(id: id, name: name, viewAngle: viewAngle, framing: framing, fileNamingConvention: convention, isOwn: own)
-            )
+    /// All or nothing: media rows for the stored images, the slots, and
+    /// COMPLETED with the result, in one transaction that first checks the lease.
+    private func apply(_ task: ClaimedTask, _ outcomes: [Outcome], unmatched: [UUID], counters: TaskCounters) async throws {
+        do {
+            try await applyChecked(task, outcomes, unmatched: unmatched, counters: counters)
+        } catch let error as PSQLError where Self.refusesData(error) {
+            // The same write would be refused again: fail now rather than after every attempt.
+            let reason = error.serverInfo?[.message] ?? "the database refused it"
+            throw ArchiveFailure(message: "The result could not be saved: \(reason).")
         }
-        return candidates
     }
 
-    /// All or nothing: media rows, base-image upserts per slot, and COMPLETED
-    /// with the result, in one transaction that first checks the lease.
-    private func apply(
-        _ task: ClaimedTask, matched: [MatchedImage], skipped: [(file: String, reason: SkipReason)], unmatched: [UUID],
-        counters: TaskCounters
-    ) async throws {
+    private func applyChecked(_ task: ClaimedTask, _ outcomes: [Outcome], unmatched: [UUID], counters: TaskCounters) async throws {
         let logger = self.logger
+        var stored: [(blob: StoredBlob, info: ImageInfo)] = []
+        for outcome in outcomes {
+            switch outcome {
+            case .placed(_, _, .stored(let blob, let info)), .kept(_, _, _, .stored(let blob, let info)): stored.append((blob, info))
+            default: break
+            }
+        }
         try await database.transaction { connection in
             try await UploadTaskStore.lock(task, on: connection, logger: logger)
             // One statement for the media rows, one for the slots, however many images.
-            var mediaIDs: [String: UUID] = [:]
-            if !matched.isEmpty {
+            var mediaByHash: [String: UUID] = [:]
+            if !stored.isEmpty {
                 let media = try await connection.query(
-                    MediaResources.upsert(
-                        ownerID: task.ownerID, organizationID: task.organizationID, images: matched.map { ($0.blob, $0.info) }
-                    ),
-                    logger: logger
+                    MediaResources.upsert(ownerID: task.ownerID, organizationID: task.organizationID, images: stored), logger: logger
                 )
-                for try await row in media {
-                    let columns = row.makeRandomAccess()
-                    mediaIDs[try columns["content_hash"].decode(String.self)] = try columns["id"].decode(UUID.self)
+                for try await (id, hash) in media.decode((UUID, String).self) { mediaByHash[hash] = id }
+            }
+            func mediaID(_ image: Image) throws -> UUID {
+                switch image {
+                case .media(let id): return id
+                case .stored(let blob, _):
+                    guard let id = mediaByHash[blob.sha256] else { throw MediaRowsMissing() }
+                    return id
                 }
             }
-            let slotMedia = matched.compactMap { mediaIDs[$0.blob.sha256] }
-            guard slotMedia.count == matched.count else { throw MediaRowsMissing() }
-            // xmax is set on a row version made by the ON CONFLICT update: the slot had an image.
-            let rows = try await connection.query(
-                """
-                INSERT INTO set_base_images (set_design_id, subject_id, shot_type_id, image_media_id, position)
-                SELECT \(task.setDesignID), \(task.subjectID), slot.shot_type_id, slot.media_id, next.position + slot.number - 1
-                FROM unnest(\(matched.map(\.shotTypeID))::uuid[], \(slotMedia)::uuid[]) WITH ORDINALITY
-                         AS slot(shot_type_id, media_id, number),
-                     (SELECT coalesce(max(position) + 1, 0) AS position FROM set_base_images WHERE set_design_id = \(task.setDesignID)) next
-                ON CONFLICT ON CONSTRAINT set_base_images_slot_key DO UPDATE
-                    SET image_media_id = EXCLUDED.image_media_id, image_url = NULL, updated_at = clock_timestamp()
-                RETURNING shot_type_id, id, xmax <> 0
-                """,
-                logger: logger
-            )
-            var placed: [UUID: (baseImageID: UUID, replaced: Bool)] = [:]
-            for try await (shotType, baseImageID, replaced) in rows.decode((UUID, UUID, Bool).self) {
-                placed[shotType] = (baseImageID, replaced)
+            var slots: [(slot: Slot, mediaID: UUID)] = []
+            for case .placed(_, let slot, let image) in outcomes { slots.append((slot, try mediaID(image))) }
+            let placed = try await BaseImageSlots.place(slots, inDesign: task.setDesignID, on: connection, logger: logger)
+            var matched: [JSONValue] = []
+            var skipped: [JSONValue] = []
+            for outcome in outcomes {
+                switch outcome {
+                case .placed(let file, let slot, let image):
+                    var item = TaskResult.matchedItem(file: file, slot: slot)
+                    item["base_image_id"] = .uuid(placed[slot]?.baseImageID)
+                    item["media_resource_id"] = .uuid(try mediaID(image))
+                    item["replaced"] = .bool(placed[slot]?.replaced ?? false)
+                    matched.append(.object(item))
+                case .kept(let file, let reason, let candidates, let image):
+                    skipped.append(TaskResult.skippedItem(file: file, reason: reason, mediaID: try mediaID(image), candidates: candidates))
+                case .skipped(let file, let reason):
+                    skipped.append(TaskResult.skippedItem(file: file, reason: reason))
+                }
             }
-            let matchedResults: [JSONValue] = matched.map { image in
-                [
-                    "file": .string(image.file), "shot_type_id": .uuid(image.shotTypeID),
-                    "base_image_id": .uuid(placed[image.shotTypeID]?.baseImageID), "media_resource_id": .uuid(mediaIDs[image.blob.sha256]),
-                    "replaced": .bool(placed[image.shotTypeID]?.replaced ?? false),
-                ]
-            }
-            if !matched.isEmpty {
-                try await connection.query(
-                    "UPDATE set_designs SET updated_at = clock_timestamp() WHERE id = \(task.setDesignID)", logger: logger
-                )
-            }
-            let result: JSONValue = [
-                "matched": .array(matchedResults),
-                "skipped": .array(skipped.map { ["file": .string($0.file), "reason": .string($0.reason.rawValue)] }),
-                "unmatched_shot_types": .array(unmatched.map(JSONValue.uuid)),
-            ]
-            try await UploadTaskStore.complete(task, counters: counters, result: result, on: connection, logger: logger)
+            let result = TaskResult.document(matched: matched, skipped: skipped, unmatchedShotTypes: unmatched)
+            try await UploadTaskStore.complete(task, counters: counters, result: .object(result), on: connection, logger: logger)
         }
     }
 
