@@ -18,3 +18,18 @@ COMMENT ON COLUMN upload_tasks.result_data IS 'At the end: {"matched": [{"file",
 -- The latest task of a design, with or without a subject.
 CREATE INDEX upload_tasks_set_design_created_idx ON upload_tasks (set_design_id, created_at DESC, id DESC);
 DROP INDEX upload_tasks_set_design_subject_idx;
+
+-- What tasks kept but did not place, for admins: the leftovers a person may
+-- still assign, or a rematch may place.
+CREATE VIEW upload_kept_images AS
+SELECT u.id AS task_id, u.set_design_id, item->>'file' AS file, item->>'reason' AS reason,
+       (item->>'media_resource_id')::uuid AS media_resource_id, u.completed_at
+FROM upload_tasks u, jsonb_array_elements(u.result_data->'skipped') item
+WHERE u.status = 'COMPLETED' AND item ? 'media_resource_id';
+COMMENT ON VIEW upload_kept_images IS 'Images COMPLETED tasks kept but did not place (skipped for their names alone), one row per entry.';
+COMMENT ON COLUMN upload_kept_images.task_id IS 'The task that kept the image.';
+COMMENT ON COLUMN upload_kept_images.set_design_id IS 'Its set design.';
+COMMENT ON COLUMN upload_kept_images.file IS 'The archive entry''s name.';
+COMMENT ON COLUMN upload_kept_images.reason IS 'Why it was not placed: no_matching_shot_type, ambiguous_shot_type, duplicate_shot_type or no_matching_subject.';
+COMMENT ON COLUMN upload_kept_images.media_resource_id IS 'The stored image, as media of the design''s owner and organization.';
+COMMENT ON COLUMN upload_kept_images.completed_at IS 'When the task completed.';

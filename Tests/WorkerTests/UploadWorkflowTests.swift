@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import Shared
 import Testing
 import TestSupport
@@ -80,6 +81,13 @@ struct UploadWorkflowTests {
             // Only what the names held back is kept.
             #expect(skipped["notes.txt"]?["reason"] == "not_an_image" && skipped["notes.txt"]?["media_resource_id"] == .null)
             #expect(skipped["__MACOSX/._landscape.jpg"]?["reason"] == "ignored" && skipped["__MACOSX/._landscape.jpg"]?["media_resource_id"] == .null)
+            // Admins see the leftovers in a view.
+            let taskID = try #require(task["id"].uuid)
+            let listed = try await TestDatabase.withClient(api.databaseURL) { client in
+                try await client.query("SELECT string_agg(file || ' ' || reason, ', ' ORDER BY file) FROM upload_kept_images WHERE task_id = \(taskID)")
+                    .one(String.self)
+            }
+            #expect(listed == "b/front_full_body.png duplicate_shot_type, landscape.jpg no_matching_shot_type, sku_side_close_up_2.png ambiguous_shot_type")
             let candidates = Set(skipped["sku_side_close_up_2.png"]?["candidate_shot_type_ids"].array?.compactMap(\.uuid) ?? [])
             #expect(candidates == Set([shoot.shotTypes["side"], shoot.shotTypes["left"]].compactMap { $0 }))
             #expect(skipped["landscape.jpg"]?["candidate_shot_type_ids"] == .null)
