@@ -26,11 +26,14 @@ def configuration(ids):
             "path.id": "set_design", "query.subject_id": "subject", "query.shot_type_id": "shot_type",
             "body.subject_ids[*]": "subject", "body.shot_type_ids[*]": "shot_type", "body.background_preset_id": "preset",
             "body.base_images[*].subject_id": "subject", "body.base_images[*].shot_type_id": "shot_type",
-            "body.subject_portraits[*].subject_id": "subject", "body.reference_images[*].shot_type_id": "shot_type"}),
+            "body.subject_portraits[*].subject_id": "subject", "body.reference_images[*].shot_type_id": "shot_type",
+            # assign: an image the seeded upload kept, put in a seeded slot.
+            "body.subject_id": "subject", "body.shot_type_id": "shot_type", "body.media_resource_id": "kept_media"}),
         (r"^/api/v1/set-designs$", True, {
             "body.background_preset_id": "preset",
             "body.base_images[*].subject_id": "subject", "body.base_images[*].shot_type_id": "shot_type",
             "body.subject_portraits[*].subject_id": "subject", "body.reference_images[*].shot_type_id": "shot_type"}),
+        # The seeded task is COMPLETED and kept images: rematching it queues a task each time.
         (r"^/api/v1/set-designs/upload-tasks/", True, {"path.task_id": "task"}),
         (r"^/api/v1/media/", True, {"path.id": "media"}),
         (r"^/api/v1/shot-types/", True, {"path.id": "shot_type"}),

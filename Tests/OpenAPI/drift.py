@@ -15,8 +15,12 @@ carry a field the document does not name. This check does not:
   parameter, is sent at and just past each documented limit (maxLength,
   minLength, enum, minimum, maximum), and past where the document sets none; the
   gateway's 422 must start exactly where the document says (with the bound in
-  `ctx`). An empty object must be answered with exactly the document's
-  `required` fields as `missing`.
+  `ctx`); a list is sent past its maxItems, and its items probed like fields.
+  An empty object must be answered with exactly the document's `required`
+  fields as `missing`.
+- the upload workflow: match previews, rematching the seeded upload's kept
+  images (202, and 409 for a task that kept none) and assigning one of them
+  answer as documented, and their 422s start where the document says.
 
 Exits 1 listing every difference, 0 when there is none.
 """
@@ -27,7 +31,7 @@ import urllib.parse
 import uuid
 
 sys.dont_write_bytecode = True
-from seeding import Client, seed  # noqa: E402
+from seeding import Client, finished, seed  # noqa: E402
 
 BASE, TOKEN, EMAIL, PASSWORD = sys.argv[1:5]
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -218,10 +222,11 @@ def at(errors, loc):
     return [error for error in errors if error["loc"][:len(loc)] == loc]
 
 
-def expect_error(where, errors, loc, kind, ctx):
-    matching = [error for error in at(errors, loc) if error["type"] == kind and error.get("ctx", {}) == ctx]
+def expect_error(where, errors, loc, kind, ctx=None):
+    """An error of `kind` at `loc`, with exactly `ctx` unless it is None."""
+    matching = [error for error in at(errors, loc) if error["type"] == kind and ctx in (None, error.get("ctx", {}))]
     if not matching:
-        problem(f"{where}: expected {kind} {ctx} at {loc}, got {at(errors, loc) or 'no error there'}")
+        problem(f"{where}: expected {kind} {ctx or ''} at {loc}, got {at(errors, loc) or 'no error there'}")
 
 
 def expect_none(where, errors, loc, kinds=None):
@@ -274,6 +279,16 @@ def probe_value(where, send, loc, schema):
             expect_none(f"{where} at minLength", send(string_of(limit, schema)), loc)
         elif "format" not in schema and "pattern" not in schema:
             expect_none(f"{where} empty, with no documented minLength", send(""), loc)
+    elif "array" in kinds:
+        items, _ = resolve(schema.get("items", {}))
+        if "maxItems" in schema:
+            limit = schema["maxItems"]
+            item = str(uuid.uuid4()) if items.get("format") == "uuid" else "a"
+            past = [error for error in send([item] * (limit + 1)) if error["loc"] == loc]
+            if not [error for error in past if error["type"] == "too_long" and error.get("ctx", {}).get("max_length") == limit]:
+                problem(f"{where} past maxItems: expected too_long {{'max_length': {limit}}} at {loc}, got {past or 'no error there'}")
+            expect_none(f"{where} at maxItems", send([item] * limit), loc, ["too_long"])
+        probe_value(f"{where}[0]", lambda value: send([value]), loc + [0], items)
     elif "integer" in kinds:
         for bound, step, kind, key in (("minimum", -1, "greater_than_equal", "ge"), ("maximum", 1, "less_than_equal", "le")):
             if bound in schema:
@@ -355,6 +370,8 @@ def call_every_operation(ids):
             elif template.endswith("/upload-task"):
                 path += f"?subject_id={subject}"
             client.request("GET", path, token=not template.startswith("/docs"))
+            if template.endswith("/upload-task"):
+                client.request("GET", concrete(template, ids))
     member = call("POST", "/api/v1/users", {"email": f"member-{uuid.uuid4().hex}@example.com", "password": "member-password"})["id"]
     call("POST", f"/api/v1/organizations/{ids['org']}/members", {"user_id": member, "role": "member"})
     call("PUT", f"/api/v1/shot-types/{shot_type}", {"name": "Front full, renamed"})
@@ -369,6 +386,43 @@ def call_every_operation(ids):
     return member
 
 
+def call_upload_workflow(ids):
+    """Preview, rematch and assign (CONTRACT §11) on the seeded design and its uploads."""
+    call, design, subject = client.call, ids["set_design"], ids["subject"]
+    preview = f"/api/v1/set-designs/{design}/base-images/match-preview"
+    # For one subject: a match, an ambiguous name, a duplicate, no match, an ignored entry.
+    call("POST", f"{preview}?subject_id={subject}", {"files": [
+        "looks/front_full_body.png", "looks/side_detail.png", "more/front_full_body.jpg", "unknown_pose.png",
+        "__MACOSX/looks/._front_full_body.png"]})
+    # By folder: a folder naming the seeded subject, and a name at the top level that names none.
+    call("POST", preview, {"files": ["Seed subject/back_close_up.png", "back_close_up.png"]})
+    where = "POST /api/v1/set-designs/{id}/base-images/match-preview"
+    errors = errors_of("POST", preview, {"files": []}, query={"subject_id": str(uuid.uuid4())})
+    expect_error(f"{where} with an unknown subject", errors, ["query", "subject_id"], "value_error")
+    # 513 characters, 1026 UTF-8 bytes: within maxLength, past the byte limit.
+    expect_error(f"{where} with a name of 1026 bytes", errors_of("POST", preview, {"files": ["é" * 513]}),
+                 ["body", "files", 0], "value_error")
+
+    rematch = call("POST", f"/api/v1/set-designs/upload-tasks/{ids['task']}/rematch")
+    status, _, body = client.request("POST", f"/api/v1/set-designs/upload-tasks/{ids['folder_task']}/rematch")
+    if status != 409:
+        problem(f"POST /api/v1/set-designs/upload-tasks/{{task_id}}/rematch of a task that kept no image: "
+                f"{status} {body[:300]!r}, not 409")
+
+    assign = f"/api/v1/set-designs/{design}/base-images/assign"
+    call("POST", assign, {"subject_id": subject, "shot_type_id": ids["shot_type"], "media_resource_id": ids["kept_media"]})
+    unknown = {key: str(uuid.uuid4()) for key in ("subject_id", "shot_type_id", "media_resource_id")}
+    errors = errors_of("POST", assign, unknown)
+    for key in unknown:
+        expect_error(f"POST /api/v1/set-designs/{{id}}/base-images/assign with an unknown {key}", errors, ["body", key],
+                     "value_error")
+    # The rematch task's answers, as the worker ends it, are checked too.
+    ended = finished(client, rematch["id"])
+    if ended["status"] != "COMPLETED" or ended.get("rematch_of") != ids["task"]:
+        problem(f"the rematch of the seeded upload ended {ended['status']} ({ended['error_message']}), "
+                f"rematch_of {ended.get('rematch_of')}")
+
+
 def delete_everything(ids, member):
     call = client.call
     call("DELETE", f"/api/v1/organizations/{ids['org']}/members/{member}")
@@ -381,6 +435,7 @@ def delete_everything(ids, member):
 def main():
     ids = seed(client)
     member = call_every_operation(ids)
+    call_upload_workflow(ids)
     probe_requests(ids)
     delete_everything(ids, member)
     check_answers(client.exchanges)

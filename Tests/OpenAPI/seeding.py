@@ -1,7 +1,11 @@
 """One of everything, created through the API, for the OpenAPI checks.
 
-With a worker running, the seeded upload completes, so its event stream ends
-at once. Every answer is kept (`Client.exchanges`) for checks of their shapes.
+With a worker running, the seeded uploads complete, so their event streams end
+at once. The first, for one subject, keeps two images it cannot place (one
+matching no shot type, one matching two): its `result_data` shows every field
+of a skipped item, and it can be matched again. The second names its subject
+by folder and keeps nothing. Every answer is kept (`Client.exchanges`) for
+checks of their shapes.
 """
 import io
 import json
@@ -59,6 +63,28 @@ def multipart(filename, content, content_type):
     return body, f"multipart/form-data; boundary={boundary}"
 
 
+def finished(client, task):
+    """The task once it has ended; it must end within 30 seconds (a worker must be running)."""
+    for _ in range(150):
+        answer = client.call("GET", f"/api/v1/set-designs/upload-tasks/{task}")
+        if answer["status"] in ("COMPLETED", "FAILED"):
+            return answer
+        time.sleep(0.2)
+    sys.exit(f"upload task {task} did not finish: is a worker running?")
+
+
+def upload(client, set_design, entries, subject=None):
+    """The id of the task of a ZIP upload of {entry name: bytes}, for `subject` or by folder."""
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as zip_file:
+        for name, content in entries.items():
+            zip_file.writestr(name, content)
+    body, content_type = multipart("looks.zip", archive.getvalue(), "application/zip")
+    query = f"?subject_id={subject}" if subject else ""
+    return client.call("POST", f"/api/v1/set-designs/{set_design}/base-images/upload{query}",
+                       raw=body, content_type=content_type)["id"]
+
+
 def seed(client):
     call = client.call
     ids = {}
@@ -69,6 +95,9 @@ def seed(client):
     ids["shot_type"] = call("POST", "/api/v1/shot-types", {
         "name": "Front full", "view_angle": "front", "framing": "full_body", "public": True, "margins": {"top": 1}})["id"]
     second = call("POST", "/api/v1/shot-types", {"name": "Back close", "view_angle": "back", "framing": "close_up"})["id"]
+    # Two shot types with one key: `side_detail.png` matches both, an ambiguous_shot_type.
+    for name in ("Side detail A", "Side detail B"):
+        call("POST", "/api/v1/shot-types", {"name": name, "view_angle": "side", "framing": "detail"})
     ids["preset"] = call("POST", "/api/v1/background-presets", {"name": "Seed preset", "public": True})["id"]
     ids["guidelines"] = call("POST", "/api/v1/guidelines", {"name": "Seed guidelines", "shot_type_rules": [
         {"rule_kind": "PLACEMENT", "rule_value": "upper_body", "shot_type_ids": [ids["shot_type"], second]}]})["id"]
@@ -81,16 +110,18 @@ def seed(client):
             {"subject_id": ids["subject"], "shot_type_id": second, "image": "https://example.com/a.jpg"}],
         "reference_images": [{"shot_type_id": ids["shot_type"], "label": "ref", "image": {"url": "https://example.com/r.jpg"}}],
         "subject_portraits": [{"subject_id": ids["subject"], "image": {"media_resource_id": ids["media"]}}]})["id"]
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as zip_file:
-        zip_file.writestr("looks/front_full_body.png", png(4, 6))
-        zip_file.writestr("notes.txt", "hello")
-    body, content_type = multipart("looks.zip", archive.getvalue(), "application/zip")
-    ids["task"] = call("POST", f"/api/v1/set-designs/{ids['set_design']}/base-images/upload?subject_id={ids['subject']}",
-                       raw=body, content_type=content_type)["id"]
+    # Different sizes: each kept image is media of its own.
+    ids["task"] = upload(client, ids["set_design"], {
+        "looks/front_full_body.png": png(4, 6), "looks/side_detail.png": png(5, 6), "looks/unknown_pose.png": png(6, 6),
+        "notes.txt": b"hello"}, subject=ids["subject"])
+    ids["folder_task"] = upload(client, ids["set_design"], {"Seed subject/back_close_up.png": png(7, 6)})
     ids["user"] = call("GET", "/api/v1/users/me")["id"]
-    for _ in range(150):
-        if call("GET", f"/api/v1/set-designs/upload-tasks/{ids['task']}")["status"] in ("COMPLETED", "FAILED"):
-            return ids
-        time.sleep(0.2)
-    sys.exit("the seeded upload did not finish: is a worker running?")
+    tasks = {key: finished(client, ids[key]) for key in ("task", "folder_task")}
+    for key, task in tasks.items():
+        if task["status"] != "COMPLETED":
+            sys.exit(f"the seeded upload {key} did not complete: {task['error_message']}")
+    kept = [item["media_resource_id"] for item in tasks["task"]["result_data"]["skipped"] if "media_resource_id" in item]
+    if not kept:
+        sys.exit("the seeded upload kept no image it could not place")
+    ids["kept_media"] = kept[0]
+    return ids
