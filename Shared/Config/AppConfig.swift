@@ -53,6 +53,9 @@ public struct AppConfig: Sendable {
     /// that stopped, is deleted once untouched this long (default 7200). Longer than
     /// `TASK_DEADLINE_SECONDS` and a lease, since a task's staged images are untouched until it ends.
     public var uploadSweepGraceSeconds = 7200.0
+    /// `RESUMABLE_UPLOAD_TTL_SECONDS`: an unfinished resumable upload expires this long after its
+    /// last bytes (`Upload-Expires`), and the worker's sweep deletes it with its bytes (default 86400).
+    public var resumableUploadTTLSeconds = 86_400.0
     /// What `UPLOAD_SWEEP_GRACE_SECONDS` must exceed a task's deadline and lease by.
     public static let sweepMarginSeconds = 600.0
     /// `LOGIN_MAX_FAILURES`: failed logins for one account within `LOGIN_FAILURE_WINDOW_SECONDS`
@@ -125,6 +128,7 @@ public struct AppConfig: Sendable {
         reader.read("MAX_CONCURRENT_UPLOADS", into: &config.maxConcurrentUploads, range: 1...100_000)
         reader.read("MAX_CONCURRENT_UPLOADS_PER_USER", into: &config.maxConcurrentUploadsPerUser, range: 1...100_000)
         reader.read("UPLOAD_SWEEP_GRACE_SECONDS", into: &config.uploadSweepGraceSeconds, range: 1...31_536_000)
+        reader.read("RESUMABLE_UPLOAD_TTL_SECONDS", into: &config.resumableUploadTTLSeconds, range: 1...31_536_000)
         reader.read("LOGIN_MAX_FAILURES", into: &config.loginMaxFailures, range: 1...1_000_000)
         reader.read("LOGIN_MAX_FAILURES_PER_ADDRESS", into: &config.loginMaxFailuresPerAddress, range: 1...1_000_000)
         reader.read("LOGIN_FAILURE_WINDOW_SECONDS", into: &config.loginFailureWindowSeconds, range: 1...86_400)

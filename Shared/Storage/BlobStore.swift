@@ -38,6 +38,50 @@ public protocol BlobStore: Sendable {
 
     /// Up to `limit` keys of uploaded archives (`UploadArchive.keyPrefix`) last written before `cutoff`.
     func uploadedArchives(untouchedSince cutoff: Date, limit: Int) async throws -> [String]
+
+    // MARK: Partial blobs (resumable uploads)
+
+    /// Starts an empty partial blob: bytes that come across several requests
+    /// (`PartialBlob.keyPrefix`), invisible to `read` until completed.
+    func createPartial(_ key: String) async throws
+
+    /// Opens the partial blob to append after its first `length` bytes,
+    /// dropping any past them (a refused or interrupted request's). Answers
+    /// the writer and the length it holds: less than `length` only when bytes
+    /// were lost (a crash before they were durable). Throws `notFound` when
+    /// there is no such partial blob (it was deleted or swept).
+    func openPartial(_ key: String, at length: Int) async throws -> (writer: any PartialBlobWriter, length: Int)
+
+    /// Gives the complete partial blob of `size` bytes its final name, readable from then on.
+    func completePartial(_ key: String, as finalKey: String, size: Int) async throws
+
+    /// Up to `limit` keys of partial blobs last written before `cutoff`.
+    func partialBlobs(untouchedSince cutoff: Date, limit: Int) async throws -> [String]
+}
+
+/// Appends to a partial blob, one request's bytes, from one writer at a time
+/// (the caller's claim on the upload sees to that).
+public protocol PartialBlobWriter: AnyObject, Sendable {
+    /// Bytes in the blob, the ones not yet durable included.
+    var length: Int { get }
+    /// Appends the bytes; they may stay in memory (up to a chunk) until `sync`.
+    func write(_ bytes: ByteBuffer) async throws
+    /// Makes durable what is cheap to (whole chunks), answering the length
+    /// that is: a resumable upload's offset may move up to it.
+    func checkpoint() async throws -> Int
+    /// Makes every byte written durable; answers the length.
+    func sync() async throws -> Int
+    /// Drops the bytes past `length` (a request refused after its bytes were written).
+    func truncate(to length: Int) async throws
+    /// Releases what the writer holds open; bytes not synced may be lost.
+    func close() async
+}
+
+/// Where resumable uploads keep their bytes until complete.
+public enum PartialBlob {
+    public static let keyPrefix = "resumable/"
+
+    public static func key(uploadID: UUID) -> String { "\(keyPrefix)\(uploadID.lowercasedString)" }
 }
 
 /// A blob read at any offset where it is stored (an uploaded archive, whose

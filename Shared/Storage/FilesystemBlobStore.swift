@@ -41,7 +41,7 @@ public struct FilesystemBlobStore: BlobStore {
     }
 
     /// Runs system calls on the blocking pool, never on an event loop.
-    private static func blocking<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    static func blocking<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
         try await NIOThreadPool.singleton.runIfActive(body)
     }
 
@@ -242,7 +242,7 @@ public struct FilesystemBlobStore: BlobStore {
     }
 
     /// Names of the regular files of a directory below the root last modified before `cutoff`.
-    private func files(in directory: String, untouchedSince cutoff: Date, limit: Int) throws -> [String] {
+    func files(in directory: String, untouchedSince cutoff: Date, limit: Int) throws -> [String] {
         let path = root + directory
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
         let before = cutoff.timeIntervalSince1970

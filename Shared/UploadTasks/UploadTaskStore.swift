@@ -32,13 +32,13 @@ public struct UploadTaskStore: Sendable {
     /// inserted, when the set design no longer exists. Without a subject the
     /// archive's folders name them.
     public static func enqueue(
-        id: UUID, ownerID: UUID, setDesignID: UUID, subjectID: UUID?, archive: StoredBlob,
+        id: UUID, ownerID: UUID, setDesignID: UUID, subjectID: UUID?, archiveKey: String, archiveSize: Int,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> UploadTask? {
         let rows = try await connection.query(
             """
             INSERT INTO upload_tasks AS u (id, owner_id, set_design_id, subject_id, subject_ids, archive_blob_key, archive_size)
-            SELECT \(id), \(ownerID), d.id, \(subjectID), array_remove(ARRAY[\(subjectID)::uuid], NULL), \(archive.key), \(Int64(archive.size))
+            SELECT \(id), \(ownerID), d.id, \(subjectID), array_remove(ARRAY[\(subjectID)::uuid], NULL), \(archiveKey), \(Int64(archiveSize))
             FROM set_designs d WHERE d.id = \(setDesignID)
             RETURNING \(unescaped: columns)
             """,

@@ -93,6 +93,14 @@ extension GatewayRoutes {
             atPath: "set-designs"
         )
         authenticated.addRoutes(BaseImagesController(database: database, signer: signer).endpoints, atPath: "set-designs")
+        // tus: Tus-Resumable on every answer, errors and 401s included; OPTIONS without credentials.
+        let resumable = ResumableUploadsController(
+            database: database, blobs: blobs, slots: uploadSlots, signer: signer, maxUploadBytes: config.maxUploadBytes,
+            ttl: .seconds(config.resumableUploadTTLSeconds)
+        )
+        let tus = api.group("set-designs").add(middleware: TusProtocolMiddleware())
+        tus.addRoutes(resumable.discoveryEndpoints)
+        tus.add(middleware: authenticator).group(context: AuthenticatedContext.self).addRoutes(resumable.endpoints)
         let progress = UploadTaskProgressHub(database: database, logger: logger)
         authenticated.addRoutes(
             UploadTasksController(

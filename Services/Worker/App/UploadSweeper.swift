@@ -8,6 +8,8 @@ import Shared
 /// uploaded archive that no task refers to (the gateway died between storing
 /// it and inserting its task). Both are left alone until untouched for
 /// `grace`, longer than any gateway takes from its last byte to its insert.
+/// Also resumable uploads past their expiry, with their bytes, and the bytes
+/// of resumable uploads that are gone (deleted with their design).
 /// Archives of ended tasks are deleted by their worker (or `EndedArchiveSweeper`).
 public struct UploadSweeper: Service {
     public struct Configuration: Sendable {
@@ -53,9 +55,19 @@ public struct UploadSweeper: Service {
         }
     }
 
-    /// One sweep as of `now`; returns the stopped writes and the orphaned archives it removed.
+    /// What one sweep removed.
+    public struct Swept: Sendable, Equatable {
+        public var writes = 0
+        public var archives = 0
+        /// Resumable uploads past their expiry.
+        public var expiredUploads = 0
+        /// Partial blobs of resumable uploads that are gone.
+        public var partialBlobs = 0
+    }
+
+    /// One sweep as of `now`.
     @discardableResult
-    public func sweep(now: Date) async throws -> (writes: Int, archives: Int) {
+    public func sweep(now: Date) async throws -> Swept {
         let (seconds, attoseconds) = configuration.grace.components
         let cutoff = now.addingTimeInterval(-(Double(seconds) + Double(attoseconds) / 1e18))
         let writes = try await blobs.removeAbandonedWrites(untouchedSince: cutoff)
@@ -65,9 +77,27 @@ public struct UploadSweeper: Service {
             try await blobs.delete(key)
             archives += 1
         }
-        if writes + archives > 0 {
-            logger.info("swept abandoned uploads", metadata: ["stopped_writes": "\(writes)", "orphaned_archives": "\(archives)"])
+        var swept = Swept(writes: writes, archives: archives)
+        let resumable = ResumableUploadStore(database: database, logger: logger)
+        for upload in try await resumable.deleteExpired(now: now, limit: configuration.batchSize) {
+            // A complete upload's bytes are its task's archive now.
+            if !upload.isComplete { try await blobs.delete(upload.blobKey) }
+            swept.expiredUploads += 1
         }
-        return (writes, archives)
+        let partial = try await blobs.partialBlobs(untouchedSince: cutoff, limit: configuration.batchSize)
+        for key in try await resumable.keysWithoutUpload(partial) {
+            try await blobs.delete(key)
+            swept.partialBlobs += 1
+        }
+        if swept != Swept() {
+            logger.info(
+                "swept abandoned uploads",
+                metadata: [
+                    "stopped_writes": "\(writes)", "orphaned_archives": "\(archives)", "expired_resumable_uploads": "\(swept.expiredUploads)",
+                    "orphaned_partial_blobs": "\(swept.partialBlobs)",
+                ]
+            )
+        }
+        return swept
     }
 }

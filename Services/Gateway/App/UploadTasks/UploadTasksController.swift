@@ -50,7 +50,8 @@ struct UploadTasksController {
             let task = try await database.transaction { connection in
                 // The design may have been deleted while the body streamed in: then nothing is inserted.
                 let enqueued = try await UploadTaskStore.enqueue(
-                    id: taskID, ownerID: context.user.id, setDesignID: designID, subjectID: subject, archive: archive,
+                    id: taskID, ownerID: context.user.id, setDesignID: designID, subjectID: subject, archiveKey: archive.key,
+                    archiveSize: archive.size,
                     on: connection, logger: logger
                 )
                 guard let enqueued else { throw APIError.notFound("Set design not found") }
@@ -65,10 +66,10 @@ struct UploadTasksController {
 
     /// `PK\x03\x04` starts an archive with entries, `PK\x05\x06` an empty one.
     @Sendable static func checkZipSignature(_ prefix: [UInt8]) throws {
-        guard prefix == [0x50, 0x4B, 0x03, 0x04] || prefix == [0x50, 0x4B, 0x05, 0x06] else {
-            throw APIError.validation(.valueError(["body", "file"], message: "The uploaded file is not a ZIP archive", input: .null))
-        }
+        guard prefix == [0x50, 0x4B, 0x03, 0x04] || prefix == [0x50, 0x4B, 0x05, 0x06] else { throw notAZip }
     }
+
+    static let notAZip = APIError.validation(.valueError(["body", "file"], message: "The uploaded file is not a ZIP archive", input: .null))
 
     @Sendable func read(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
         let (taskID, scope) = try await context.scoped(request, id: "task_id")
