@@ -12,6 +12,9 @@ COMMENT ON COLUMN upload_tasks.subject_ids IS 'The subjects the task touched: it
 
 ALTER TABLE upload_tasks ADD COLUMN rematch_of uuid REFERENCES upload_tasks (id) ON DELETE SET NULL;
 CREATE INDEX upload_tasks_rematch_of_idx ON upload_tasks (rematch_of) WHERE rematch_of IS NOT NULL;
+-- One open rematch of a task at a time: a second while the first waits or runs is refused (409).
+CREATE UNIQUE INDEX upload_tasks_open_rematch_idx ON upload_tasks (rematch_of)
+    WHERE rematch_of IS NOT NULL AND status IN ('PENDING', 'PROCESSING');
 COMMENT ON COLUMN upload_tasks.rematch_of IS 'For a task without an archive: the COMPLETED task whose kept, unplaced images it matches again.';
 COMMENT ON COLUMN upload_tasks.result_data IS 'At the end: {"matched": [{"file", "subject_id", "shot_type_id", ...}], "skipped": [{"file", "reason", "media_resource_id"?, "candidate_shot_type_ids"?}], "unmatched_shot_types": [...]}. A skipped item with media_resource_id was kept.';
 

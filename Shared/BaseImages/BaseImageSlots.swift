@@ -16,13 +16,23 @@ public enum BaseImageSlots {
         public var replaced: Bool
     }
 
-    /// Upserts each slot with its media (a slot given twice is a caller's
-    /// bug: Postgres refuses it) and touches the design, in the caller's
-    /// transaction. New slots go after the design's last position.
+    /// Puts each image in its slot (a slot given twice is a caller's bug:
+    /// Postgres refuses it), replacing what is there, or with `replacing`
+    /// false leaving a slot that has an image as it is (it is then missing
+    /// from the answer); in the caller's transaction. New slots go after the
+    /// design's last position.
     public static func place(
-        _ images: [(slot: Slot, mediaID: UUID)], inDesign setDesignID: UUID, on connection: PostgresConnection, logger: Logger
+        _ images: [(slot: Slot, mediaID: UUID)], inDesign setDesignID: UUID, replacing: Bool = true, on connection: PostgresConnection,
+        logger: Logger
     ) async throws -> [Slot: Placed] {
         guard !images.isEmpty else { return [:] }
+        // The design first, as the set-design routes lock it: taking it after the slot rows
+        // (whose foreign key waits on it) would deadlock with a writer that holds it. It also
+        // keeps two writers from computing the same next position.
+        try await connection.query("UPDATE set_designs SET updated_at = clock_timestamp() WHERE id = \(setDesignID)", logger: logger)
+        let onConflict =
+            replacing
+            ? "DO UPDATE SET image_media_id = EXCLUDED.image_media_id, image_url = NULL, updated_at = clock_timestamp()" : "DO NOTHING"
         // xmax is set on a row version made by the ON CONFLICT update: the slot had an image.
         let rows = try await connection.query(
             """
@@ -31,8 +41,7 @@ public enum BaseImageSlots {
             FROM unnest(\(images.map(\.slot.subjectID))::uuid[], \(images.map(\.slot.shotTypeID))::uuid[], \(images.map(\.mediaID))::uuid[])
                      WITH ORDINALITY AS slot(subject_id, shot_type_id, media_id, number),
                  (SELECT coalesce(max(position) + 1, 0) AS position FROM set_base_images WHERE set_design_id = \(setDesignID)) next
-            ON CONFLICT ON CONSTRAINT set_base_images_slot_key DO UPDATE
-                SET image_media_id = EXCLUDED.image_media_id, image_url = NULL, updated_at = clock_timestamp()
+            ON CONFLICT ON CONSTRAINT set_base_images_slot_key \(unescaped: onConflict)
             RETURNING subject_id, shot_type_id, id, created_at, updated_at, xmax <> 0
             """,
             logger: logger
@@ -43,7 +52,6 @@ public enum BaseImageSlots {
                 baseImageID: id, createdAt: created, updatedAt: updated, replaced: replaced
             )
         }
-        try await connection.query("UPDATE set_designs SET updated_at = clock_timestamp() WHERE id = \(setDesignID)", logger: logger)
         return placed
     }
 

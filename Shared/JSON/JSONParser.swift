@@ -215,7 +215,9 @@ public struct JSONParser {
                 if (0xDC00..<0xE000).contains(low) {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 } else {
+                    // The lone high surrogate is U+FFFD; the escape after it is read on its own.
                     scalar = 0xFFFD
+                    index -= 6
                 }
             } else {
                 scalar = 0xFFFD

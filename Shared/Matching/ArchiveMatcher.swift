@@ -73,30 +73,30 @@ public struct ArchiveMatcher: Sendable {
     /// The entry's subject: the given one, or the one its first folder names;
     /// nil at the top level, or when the folder names none or several.
     /// Empty and `.` path steps are not folders (`./Anna/front.jpg` is Anna's).
-    public func subject(ofPath path: String) -> UUID? {
+    private func subject(ofComponents components: [String]) -> UUID? {
         switch subjects {
         case .given(let id):
             return id
         case .byFolder:
-            let folders = ShotTypeMatcher.components(of: path).dropLast().filter { !$0.isEmpty && $0 != "." }
-            guard let first = folders.first, let ids = subjectsByKey[ShotTypeMatcher.normalize(first)], ids.count == 1 else {
-                return nil
-            }
+            guard let first = components.dropLast().first(where: { !$0.isEmpty && $0 != "." }),
+                let ids = subjectsByKey[ShotTypeMatcher.normalize(first)], ids.count == 1
+            else { return nil }
             return ids.first
         }
     }
 
     /// The entry's place if it is an image, given the slots taken so far.
+    /// The path is split once: hostile names (thousands of `/`) cost one pass.
     public func match(path: String) -> EntryMatch {
-        if ShotTypeMatcher.isIgnored(path: path) { return .skipped(.ignored) }
-        guard let subjectID = subject(ofPath: path) else { return .skipped(.noMatchingSubject) }
-        switch matcher.match(path: path) {
+        let components = ShotTypeMatcher.components(of: path)
+        if ShotTypeMatcher.isIgnored(components: components) { return .skipped(.ignored) }
+        guard let subjectID = subject(ofComponents: components) else { return .skipped(.noMatchingSubject) }
+        switch matcher.match(stem: ShotTypeMatcher.stem(ofComponents: components)) {
         case .matched(let shotTypeID):
             let slot = Slot(subjectID: subjectID, shotTypeID: shotTypeID)
             return taken.contains(slot) ? .skipped(.duplicateShotType) : .matched(slot)
         case .ambiguousShotType(let candidates): return .skipped(.ambiguousShotType, candidates: candidates)
-        case .ignored: return .skipped(.ignored)
-        case .noMatchingShotType: return .skipped(.noMatchingShotType)
+        case .ignored, .noMatchingShotType: return .skipped(.noMatchingShotType)  // `ignored` was decided above
         }
     }
 
@@ -105,13 +105,18 @@ public struct ArchiveMatcher: Sendable {
         filled.insert(slot.shotTypeID)
     }
 
-    /// Every name placed as if each were an image, in path order: the preview,
-    /// and the rematch (whose kept entries are images already).
-    public mutating func placeAll(_ paths: [String]) -> [(path: String, match: EntryMatch)] {
-        paths.sorted(by: ShotTypeMatcher.pathOrder).map { path in
-            let outcome = match(path: path)
+    /// Every item placed by its path as if each were an image, in path order
+    /// (items of one path in their given order): the preview's names, and the
+    /// rematch's kept images (images already, several may share a name).
+    public mutating func placeAll<Item>(_ items: [Item], path: (Item) -> String) -> [(item: Item, match: EntryMatch)] {
+        let paths = items.map(path)
+        let order = paths.indices.sorted { a, b in
+            ShotTypeMatcher.pathOrder(paths[a], paths[b]) || (!ShotTypeMatcher.pathOrder(paths[b], paths[a]) && a < b)
+        }
+        return order.map { index in
+            let outcome = match(path: paths[index])
             if case .matched(let slot) = outcome { take(slot) }
-            return (path, outcome)
+            return (items[index], outcome)
         }
     }
 
@@ -119,8 +124,9 @@ public struct ArchiveMatcher: Sendable {
     public func subjects(touchedBy paths: [String]) -> [UUID] {
         if case .given(let id) = subjects { return [id] }
         var touched = Set<UUID>()
-        for path in paths where !ShotTypeMatcher.isIgnored(path: path) {
-            if let id = subject(ofPath: path) { touched.insert(id) }
+        for path in paths {
+            let components = ShotTypeMatcher.components(of: path)
+            if !ShotTypeMatcher.isIgnored(components: components), let id = subject(ofComponents: components) { touched.insert(id) }
         }
         return touched.sorted { $0.uuidString < $1.uuidString }
     }

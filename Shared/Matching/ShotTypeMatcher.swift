@@ -32,16 +32,6 @@ public enum ShotTypeMatch: Equatable, Sendable {
     /// The shot types that tie for the entry, for a person to choose from.
     case ambiguousShotType(Set<UUID>)
     case ignored, noMatchingShotType
-
-    /// Why the entry is skipped; nil for `.matched`.
-    public var skipReason: SkipReason? {
-        switch self {
-        case .matched: nil
-        case .ignored: .ignored
-        case .noMatchingShotType: .noMatchingShotType
-        case .ambiguousShotType: .ambiguousShotType
-        }
-    }
 }
 
 /// Assigns an archive entry to a shot type by its file name, following the upload
@@ -114,7 +104,11 @@ public struct ShotTypeMatcher: Sendable {
     /// The normalized file name without directories and extension. A leading dot
     /// (`.profile`) is part of the name, not an extension.
     public static func stem(ofPath path: String) -> String {
-        let name = components(of: path).last ?? ""
+        stem(ofComponents: components(of: path))
+    }
+
+    static func stem(ofComponents components: [String]) -> String {
+        let name = components.last ?? ""
         let scalars = name.unicodeScalars
         guard let dot = scalars.lastIndex(of: "."), dot != scalars.startIndex else { return normalize(name) }
         return normalize(String(String.UnicodeScalarView(scalars[..<dot])))
@@ -123,7 +117,10 @@ public struct ShotTypeMatcher: Sendable {
     /// Archive junk: macOS resource forks, hidden files and folders, Windows thumbnails.
     /// `.` and `..` are plain path steps, not hidden names.
     public static func isIgnored(path: String) -> Bool {
-        let components = components(of: path)
+        isIgnored(components: components(of: path))
+    }
+
+    static func isIgnored(components: [String]) -> Bool {
         let hasJunkComponent = components.contains { component in
             component == "__MACOSX"
                 || (component.unicodeScalars.first == "." && component != "." && component != "..")
@@ -143,8 +140,13 @@ public struct ShotTypeMatcher: Sendable {
 
     /// One entry on its own (no duplicate detection): ignored / matched / ambiguous / no match.
     public func match(path: String) -> ShotTypeMatch {
-        if Self.isIgnored(path: path) { return .ignored }
-        let stem = Self.stem(ofPath: path)
+        let components = Self.components(of: path)
+        if Self.isIgnored(components: components) { return .ignored }
+        return match(stem: Self.stem(ofComponents: components))
+    }
+
+    /// A stem's shot type (`ignored` is the caller's to decide first).
+    func match(stem: String) -> ShotTypeMatch {
         guard !stem.isEmpty else { return .noMatchingShotType }
 
         // 1. Exact: the strongest level with any match decides, even if a weaker one would differ.

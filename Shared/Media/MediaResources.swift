@@ -32,10 +32,19 @@ public enum MediaResources {
             """
     }
 
-    /// The ids among `ids` that still have a row (a rematch's kept images).
-    public static func existing(_ ids: [UUID], client: PooledClient, logger: Logger) async throws -> Set<UUID> {
+    /// The ids among `ids` that still have a row of this tenant (a rematch's
+    /// kept images: a design moved to another tenant takes none of the old one's).
+    public static func existing(
+        _ ids: [UUID], ownerID: UUID, organizationID: UUID?, client: PooledClient, logger: Logger
+    ) async throws -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
-        let rows = try await client.query("SELECT id FROM media_resources WHERE id = ANY (\(ids))", logger: logger)
+        let rows = try await client.query(
+            """
+            SELECT id FROM media_resources
+            WHERE id = ANY (\(ids)) AND owner_id = \(ownerID) AND organization_id IS NOT DISTINCT FROM \(organizationID)::uuid
+            """,
+            logger: logger
+        )
         var found = Set<UUID>()
         for try await id in rows.decode(UUID.self) { found.insert(id) }
         return found

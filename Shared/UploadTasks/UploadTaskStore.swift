@@ -238,27 +238,6 @@ public struct UploadTaskStore: Sendable {
         try await fenced("UPDATE upload_tasks SET subject_ids = \(subjectIDs) WHERE \(fence: task) RETURNING id")
     }
 
-    /// The slots the task `id` and every task whose kept images it matched
-    /// again placed: a rematch never displaces them (CONTRACT §11). Items of
-    /// results written before tasks named their subject are the task's subject.
-    public func slotsPlaced(byLineOf id: UUID) async throws -> Set<Slot> {
-        let rows = try await database.client.query(
-            """
-            WITH RECURSIVE line AS (
-                SELECT id, rematch_of, subject_id, result_data FROM upload_tasks WHERE id = \(id)
-                UNION ALL
-                SELECT u.id, u.rematch_of, u.subject_id, u.result_data FROM upload_tasks u JOIN line ON u.id = line.rematch_of
-            )
-            SELECT DISTINCT coalesce((item->>'subject_id')::uuid, line.subject_id), (item->>'shot_type_id')::uuid
-            FROM line, jsonb_array_elements(coalesce(line.result_data->'matched', '[]')) item
-            """,
-            logger: logger
-        )
-        var slots = Set<Slot>()
-        for try await (subject, shotType) in rows.decode((UUID, UUID).self) { slots.insert(Slot(subjectID: subject, shotTypeID: shotType)) }
-        return slots
-    }
-
     /// Locks the task in the caller's transaction if the lease still holds,
     /// so nothing else ends it before `complete` in the same transaction.
     public static func lock(_ task: ClaimedTask, on connection: PostgresConnection, logger: Logger) async throws {

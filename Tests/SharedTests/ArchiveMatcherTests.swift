@@ -41,7 +41,7 @@ struct ArchiveMatcherTests {
 
     @Test func duplicatesAreJudgedPerSubjectAndShotType() {
         var matcher = ArchiveMatcher(shotTypes: Self.shotTypes, subjects: Self.subjects)
-        let placed = matcher.placeAll(["Ben Ål/front.jpg", "Anna/front_full_body.jpg", "Anna/front.png", "Ben Ål/back.jpg"])
+        let placed = matcher.placeAll(["Ben Ål/front.jpg", "Anna/front_full_body.jpg", "Anna/front.png", "Ben Ål/back.jpg"]) { $0 }
         #expect(placed.map(\.match) == [
             Self.slot(Self.anna, Self.front), .skipped(.duplicateShotType), Self.slot(Self.ben, Self.back), Self.slot(Self.ben, Self.front),
         ])
@@ -53,7 +53,7 @@ struct ArchiveMatcherTests {
         var matcher = ArchiveMatcher(
             shotTypes: Self.shotTypes, subjects: .given(Self.anna), taken: [Slot(subjectID: Self.anna, shotTypeID: Self.front)]
         )
-        let placed = matcher.placeAll(["x/front.jpg", "back.jpg"])
+        let placed = matcher.placeAll(["x/front.jpg", "back.jpg"]) { $0 }
         #expect(placed.map(\.match) == [Self.slot(Self.anna, Self.back), .skipped(.duplicateShotType)])
         #expect(matcher.unmatchedShotTypes == [Self.front])
         #expect(matcher.subjects(touchedBy: ["anything"]) == [Self.anna])

@@ -36,6 +36,9 @@ struct JSONParserTests {
     @Test func unicodeEscapesIncludingSurrogatePairsDecode() throws {
         #expect(try parse(#""\u00e9\ud83d\ude00""#) == .string("é😀"))
         #expect(try parse(#""\ud83d""#) == .string("\u{FFFD}"))
+        // A lone high surrogate costs only itself: the escape after it stands.
+        #expect(try parse(#""\ud800\u0041""#) == .string("\u{FFFD}A"))
+        #expect(try parse(#""\ud800\ud83d\ude00""#) == .string("\u{FFFD}😀"))
     }
 
     @Test func errorsNameTheOffsetAndPythonsReason() {

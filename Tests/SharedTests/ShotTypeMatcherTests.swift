@@ -154,15 +154,9 @@ struct ShotTypeMatcherTests {
         #expect(ShotTypeMatcher(candidates: []).match(path: "front.jpg") == .noMatchingShotType)
     }
 
-    @Test func skipReasonsAreTheContractTexts() {
-        #expect(ShotTypeMatch.matched(Self.frontFull).skipReason == nil)
-        #expect(ShotTypeMatch.ignored.skipReason?.rawValue == "ignored")
-        #expect(ShotTypeMatch.noMatchingShotType.skipReason?.rawValue == "no_matching_shot_type")
-        #expect(ShotTypeMatch.ambiguousShotType([Self.back]).skipReason?.rawValue == "ambiguous_shot_type")
-        #expect(SkipReason.duplicateShotType.rawValue == "duplicate_shot_type")
-        #expect(SkipReason.noMatchingSubject.rawValue == "no_matching_subject")
-        // Only what the name alone held back keeps its image.
+    @Test func onlyWhatTheNameAloneHeldBackKeepsItsImage() {
         #expect(SkipReason.allCases.filter(\.keepsImage) == [.noMatchingShotType, .ambiguousShotType, .duplicateShotType, .noMatchingSubject])
+        #expect(SkipReason.noMatchingSubject.rawValue == "no_matching_subject")
     }
 
     // MARK: Own before public
@@ -279,7 +273,7 @@ struct ShotTypeMatcherTests {
     /// An archive walked as the worker walks it: in path order, each match taking its slot.
     static func assign(_ paths: [String]) -> [(path: String, match: EntryMatch)] {
         var matcher = ArchiveMatcher(shotTypes: candidates, subjects: .given(subject))
-        return matcher.placeAll(paths)
+        return matcher.placeAll(paths) { $0 }.map { ($0.item, $0.match) }
     }
 
     /// Each outcome as bytes: Swift's `==` would call `\u{E9}` and `e\u{301}` the same path.

@@ -126,11 +126,12 @@ struct UploadTaskStoreTests {
         }
     }
 
-    @Test func skipReasonsAreCONTRACTSixsList() {
+    @Test func skipReasonsAreTheContractsList() {
+        // CONTRACT §6's, then §11's.
         #expect(
             SkipReason.allCases.map(\.rawValue) == [
                 "ignored", "not_an_image", "corrupt_image", "no_matching_shot_type", "ambiguous_shot_type", "duplicate_shot_type",
-                "encrypted", "unsupported_compression", "too_large",
+                "encrypted", "unsupported_compression", "too_large", "no_matching_subject",
             ]
         )
     }

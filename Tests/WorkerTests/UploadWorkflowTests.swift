@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import PostgresNIO
 import Shared
 import Testing
@@ -188,6 +189,145 @@ struct UploadWorkflowTests {
         }
     }
 
+    // MARK: What changed while a task ran, and rematches that meet it
+
+    /// A ZIP written byte by byte: stored entries with raw names, as no tool would make two of one name.
+    static func rawZip(_ entries: [(name: String, image: String)]) throws -> [UInt8] {
+        let spec = entries.map { "[\"\($0.name)\", \"\(Fixtures.image($0.image).path)\"]" }.joined(separator: ",")
+        let script = """
+            import struct, sys, zlib, json
+            out, central, entries = b'', b'', json.loads(sys.argv[2])
+            for name, path in entries:
+                name, data = name.encode(), open(path, 'rb').read()
+                crc, offset = zlib.crc32(data), len(out)
+                out += struct.pack('<IHHHHHIIIHH', 0x04034b50, 20, 0x800, 0, 0, 0x21, crc, len(data), len(data), len(name), 0) + name + data
+                central += struct.pack('<IHHHHHHIIIHHHHHII', 0x02014b50, 20, 20, 0x800, 0, 0, 0x21, crc, len(data), len(data),
+                                       len(name), 0, 0, 0, 0, 0, offset) + name
+            start = len(out)
+            out += central + struct.pack('<IHHHHIIH', 0x06054b50, 0, 0, len(entries), len(entries), len(central), start, 0)
+            open(sys.argv[1], 'wb').write(out)
+            """
+        return try HostileArchive.python(script, ["[" + spec + "]"])
+    }
+
+    static func rematch(_ task: JSONValue, _ token: String, _ api: GatewayClient) async throws -> APIResponse {
+        try await api.post("/api/v1/set-designs/upload-tasks/\(try #require(task["id"].uuid))/rematch", token: token, json: .null)
+    }
+
+    @Test func aRematchFillsOnlyEmptySlotsAndASecondOneWhileTheFirstIsOpenIs409() async throws {
+        try await TestGateway.run { api in
+            let shoot = try await Self.shoot(api)
+            let anna = try #require(shoot.subjects["Anna"])
+            let archive = try Self.archive([("hero_shot.jpg", "baseline_64x48.jpg"), ("back_upper_body_2.jpg", "rgb_33x17.png")])
+            let first = try await TestWorker.run(api.config) { try await Self.upload(archive, to: shoot.path("upload", subject: anna), shoot, api) }
+            let hero = try await api.createShotType("Hero shot", viewAngle: "top", framing: "detail", by: shoot.user)
+            // A person fills the hero slot by hand meanwhile.
+            let chosen = try await Self.media(api, shoot)
+            let assigned = try await api.post(
+                shoot.path("assign"), token: shoot.token, json: ["subject_id": .uuid(anna), "shot_type_id": .uuid(hero), "media_resource_id": .uuid(chosen)]
+            )
+            #expect(assigned.status == .ok)
+            // No worker runs: the first rematch stays open, so the second is refused.
+            let queued = try await Self.rematch(first, shoot.token, api)
+            #expect(queued.status == .accepted)
+            let again = try await Self.rematch(first, shoot.token, api)
+            #expect(again.status == .conflict && again.json["detail"] == "A rematch of this task is already queued; wait for it to end")
+            let done = try await TestWorker.run(api.config) {
+                try await Ingestion.waitForEnd(try #require(queued.json["id"].uuid), token: shoot.token, api)
+            }
+            #expect(done["status"] == "COMPLETED" && (done["result_data"]["matched"].array ?? []).isEmpty, "\(done)")
+            #expect(Self.skippedItems(done)["hero_shot.jpg"]?["reason"] == "duplicate_shot_type")
+            let design = try await api.get("/api/v1/set-designs/\(shoot.design)", token: shoot.token).json
+            let slot = (design["base_images"].array ?? []).first { $0["shot_type_id"].uuid == hero }
+            #expect(slot?["image_media"]["id"].uuid == chosen)  // the hand-assigned image stays
+            // Once it ended, another rematch may be queued.
+            #expect(try await Self.rematch(first, shoot.token, api).status == .accepted)
+        }
+    }
+
+    @Test func aRematchKeepsEveryImageOfEntriesThatShareAName() async throws {
+        try await TestGateway.run { api in
+            let shoot = try await Self.shoot(api)
+            let anna = try #require(shoot.subjects["Anna"])
+            let archive = try Self.rawZip([("hero_shot.jpg", "baseline_64x48.jpg"), ("hero_shot.jpg", "progressive_65x33.jpg")])
+            try await TestWorker.run(api.config) {
+                let first = try await Self.upload(archive, to: shoot.path("upload", subject: anna), shoot, api)
+                let kept = (first["result_data"]["skipped"].array ?? []).compactMap { $0["media_resource_id"].uuid }
+                #expect(Set(kept).count == 2, "\(first)")
+                _ = try await api.createShotType("Hero shot", viewAngle: "top", framing: "detail", by: shoot.user)
+                let queued = try await Self.rematch(first, shoot.token, api)
+                let done = try await Ingestion.waitForEnd(try #require(queued.json["id"].uuid), token: shoot.token, api)
+                let matched = done["result_data"]["matched"].array ?? [], skipped = done["result_data"]["skipped"].array ?? []
+                // The first in the archive's order is placed, the second stays kept: both images are still there.
+                #expect(matched.map { $0["media_resource_id"].uuid } == [kept[0]] && skipped.map { $0["media_resource_id"].uuid } == [kept[1]])
+            }
+        }
+    }
+
+    @Test func aRematchAfterTheDesignMovedToAnotherTenantPlacesNothingOfTheFormerOne() async throws {
+        try await TestGateway.run { api in
+            let alice = try await Self.shoot(api)
+            let anna = try #require(alice.subjects["Anna"])
+            let bob = try await api.createUser("bob@example.com")
+            let organization = try await api.createOrganization("Studio", admin: alice.user)
+            try await api.addMember(bob, to: organization, by: alice.user)
+            try await TestWorker.run(api.config) {
+                let first = try await Self.upload(
+                    try Self.archive([("hero_shot.jpg", "progressive_65x33.jpg")]), to: alice.path("upload", subject: anna), alice, api
+                )
+                let kept = try #require(Self.skippedItems(first)["hero_shot.jpg"]?["media_resource_id"].uuid)
+                let moved = try await api.put("/api/v1/set-designs/\(alice.design)", token: alice.token, json: ["organization_id": .uuid(organization)])
+                #expect(moved.status == .ok, "\(moved.text)")
+                _ = try await api.createShotType("Hero shot", viewAngle: "top", framing: "detail", by: bob, organizationID: organization)
+                let queued = try await Self.rematch(first, bob.token, api)
+                #expect(queued.status == .accepted, "\(queued.text)")
+                let done = try await Ingestion.waitForEnd(try #require(queued.json["id"].uuid), token: bob.token, api)
+                // Alice's personal image is not the studio's: the rematch had nothing of the design's tenant to place.
+                #expect(done["status"] == "COMPLETED" && done["total_items"] == 0, "\(done)")
+                #expect(try await api.get("/api/v1/media/\(kept)", token: bob.token).status == .notFound)
+                let design = try await api.get("/api/v1/set-designs/\(alice.design)", token: bob.token).json
+                #expect(design["base_images"] == [])
+            }
+        }
+    }
+
+    @Test func aSubjectDeletedWhileTheArchiveIsReadLeavesItsImagesKeptAndTheRestPlaced() async throws {
+        let logger = Logger(label: "locker")
+        try await TestGateway.run { api in
+            let shoot = try await Self.shoot(api, subjects: ["Anna", "Ben"])
+            let ben = try #require(shoot.subjects["Ben"])
+            let archive = try Self.archive([("Anna/front_full_body.jpg", "baseline_64x48.jpg"), ("Ben/front_full_body.jpg", "rgb_33x17.png")])
+            let task: JSONValue = try await TestDatabase.withClient(api.databaseURL) { locker in
+                try await TestDatabase.withClient(api.databaseURL) { watcher in
+                    try await locker.withConnection { connection in
+                        // The worker's final transaction waits here, its entries read, until Ben is gone.
+                        try await connection.query("BEGIN", logger: logger)
+                        try await connection.query("LOCK TABLE media_resources IN EXCLUSIVE MODE", logger: logger)
+                        return try await TestWorker.run(api.config) {
+                            let response = try await api.upload(shoot.path("upload"), token: shoot.token, form: .file(archive, filename: "s.zip"))
+                            let id = try #require(response.json["id"].uuid)
+                            let waiting = try await eventually(within: .seconds(60), every: .milliseconds(100)) {
+                                try await watcher.query(
+                                    """
+                                    SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+                                    WHERE c.relname = 'media_resources' AND NOT l.granted
+                                    """
+                                ).one(Int.self) > 0
+                            }
+                            #expect(waiting)
+                            #expect(try await api.delete("/api/v1/subjects/\(ben)", token: shoot.token).status == .ok)
+                            try await connection.query("COMMIT", logger: logger)
+                            return try await Ingestion.waitForEnd(id, token: shoot.token, api)
+                        }
+                    }
+                }
+            }
+            #expect(task["status"] == "COMPLETED" && task["images_processed"] == 1 && task["images_skipped"] == 1, "\(task)")
+            let benImage = Self.skippedItems(task)["Ben/front_full_body.jpg"]
+            #expect(benImage?["reason"] == "no_matching_subject" && benImage?["media_resource_id"].uuid != nil)
+        }
+    }
+
     // MARK: One archive for a whole shoot
 
     @Test func aThreeSubjectArchiveGoesToTheSubjectsItsFoldersNameAndKeepsTheStrays() async throws {
@@ -330,7 +470,7 @@ struct UploadWorkflowTests {
             let tooMany = JSONValue.object(["files": .array(Array(repeating: "a.jpg", count: 10_001))])
             let many = try await api.post(preview, token: shoot.token, json: tooMany)
             #expect(many.status == .unprocessableContent && many.json["detail"][0]["type"] == "too_long" && many.json["detail"][0]["loc"] == ["body", "files"])
-            let longName = try await api.post(preview, token: shoot.token, json: ["files": ["ok.jpg", .string(String(repeating: "é", count: 600))]])
+            let longName = try await api.post(preview, token: shoot.token, json: ["files": ["ok.jpg", .string(String(repeating: "é", count: 1025))]])
             #expect(longName.status == .unprocessableContent && longName.json["detail"][0]["loc"] == ["body", "files", 1], "\(longName.text)")
             let missing = try await api.post(preview, token: shoot.token, json: [:])
             #expect(missing.status == .unprocessableContent && missing.json.issueTypes == ["missing"])
@@ -338,6 +478,15 @@ struct UploadWorkflowTests {
             #expect(unknownSubject.status == .unprocessableContent && unknownSubject.json["detail"][0]["loc"] == ["query", "subject_id"])
             let unknownDesign = try await api.post("/api/v1/set-designs/\(UUID())/base-images/match-preview", token: shoot.token, json: ["files": []])
             #expect(unknownDesign.status == .notFound)
+            // Left out, a subject comes from the folders; sent empty, it is a mistake, as on the upload route.
+            let empty = try await api.post(preview + "?subject_id=", token: shoot.token, json: ["files": []])
+            #expect(empty.status == .unprocessableContent && empty.json["detail"][0]["loc"] == ["query", "subject_id"])
+            let emptyUpload = try await api.upload(shoot.path("upload") + "?subject_id=", token: shoot.token, form: .file(try ArchiveBuilder.oneImage()))
+            #expect(emptyUpload.status == .unprocessableContent)
+            #expect(try await api.get(shoot.path("upload-task") + "?subject_id=", token: shoot.token).status == .unprocessableContent)
+            // Folder entries (a Windows tool's end in a backslash) are no files.
+            let folders = try await api.post(preview, token: shoot.token, json: ["files": ["Anna\\", "Anna/", "Anna\\front_full_body.jpg"]])
+            #expect(folders.json["matched"].array?.count == 1 && folders.json["skipped"] == [])
             // The most an archive may hold is answered whole.
             let full = JSONValue.object(["files": .array((0..<10_000).map { .string(String(format: "Anna/look_%05d_front_full_body.jpg", $0)) })])
             let answered = try await api.post(preview, token: shoot.token, json: full)

@@ -92,7 +92,7 @@ extension GatewayRoutes {
             ).endpoints,
             atPath: "set-designs"
         )
-        authenticated.addRoutes(BaseImagesController(database: database, signer: signer).endpoints, atPath: "set-designs")
+        authenticated.addRoutes(BaseImagesController(database: database, signer: signer, slots: uploadSlots).endpoints, atPath: "set-designs")
         // tus: Tus-Resumable on every answer, errors and 401s included; OPTIONS without credentials.
         let resumable = ResumableUploadsController(
             database: database, blobs: blobs, slots: uploadSlots, signer: signer, maxUploadBytes: config.maxUploadBytes,

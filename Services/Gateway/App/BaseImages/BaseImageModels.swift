@@ -5,8 +5,9 @@ import Shared
 struct MatchPreviewRequest: RequestBody {
     /// As many names as an archive may hold files, each as long as an archive allows.
     static let limits = ZipLimits()
-    /// A name of `limits.maxNameBytes` can take six bytes of JSON per byte (`\u00e9`), and a little more for the rest.
-    static let maxBodyBytes = limits.maxEntries * (limits.maxNameBytes * 6 + 8) / 4
+    /// 10,000 names of 1,600 bytes of JSON each, on average, is past any real
+    /// shoot; a larger body is answered 413 before it is parsed.
+    static let maxBodyBytes = 16 << 20
 
     var files: [String]
 
@@ -16,17 +17,8 @@ struct MatchPreviewRequest: RequestBody {
                 list.issues.add(.listTooLong(list.loc, input: list.value, maxLength: limits.maxEntries, actualLength: items.count))
                 return nil
             }
-            return list.list { name in
-                guard let text = name.string(maxLength: limits.maxNameBytes) else { return nil }
-                // The worker refuses an archive with a longer name: say so before it is sent.
-                guard text.utf8.count <= limits.maxNameBytes else {
-                    name.issues.add(
-                        .valueError(name.loc, message: "Value error, a name is at most \(limits.maxNameBytes) bytes of UTF-8", input: name.value)
-                    )
-                    return nil
-                }
-                return text
-            }
+            // An entry's name is at most `maxNameBytes` bytes in the archive, each at most one character once decoded.
+            return list.list { $0.string(maxLength: limits.maxNameBytes) }
         }
         return files.map(MatchPreviewRequest.init)
     }
@@ -36,7 +28,7 @@ struct MatchPreviewRequest: RequestBody {
 /// the names alone (CONTRACT §11), each item as the task writes it, plus
 /// what only a preview tells.
 struct BaseImagesMatchPreview: JSONRepresentable {
-    var placements: [(path: String, match: EntryMatch)]
+    var placements: [(item: String, match: EntryMatch)]
     var shotTypeNames: [UUID: String]
     /// The design's slots that have a base image now.
     var filled: Set<Slot>

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOPosix
 import Shared
 
 /// Base images placed by name before an upload, or by hand after one
@@ -10,6 +11,8 @@ import Shared
 struct BaseImagesController {
     let database: Database
     let signer: MediaURLSigner
+    /// A preview counts as one of its user's uploads: it is CPU work sized by the client.
+    let slots: UploadSlots
 
     var endpoints: RouteCollection<AuthenticatedContext> {
         let routes = RouteCollection(context: AuthenticatedContext.self)
@@ -22,20 +25,25 @@ struct BaseImagesController {
     /// alone: same candidates, precedence and path order as the worker.
     @Sendable func preview(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
         let (designID, subject, body, scope) = try await context.scoped(request, id: "id") {
-            (.some($0.queryUUID("subject_id")), try await $0.jsonBody(MatchPreviewRequest.self, upTo: MatchPreviewRequest.maxBodyBytes))
+            (.some($0.optionalQueryUUID("subject_id")), try await $0.jsonBody(MatchPreviewRequest.self, upTo: MatchPreviewRequest.maxBodyBytes))
         }
         let logger = context.logger
         let tenant = try await UploadTasksController.visibleDesign(designID, subject: subject, scope: scope, database: database, logger: logger)
-        var matcher = try await MatchCandidates.matcher(
+        let matcher = try await MatchCandidates.matcher(
             ownerID: tenant.ownerID, organizationID: tenant.organizationID, subjectID: subject, client: database.client, logger: logger
         )
         let filled = try await BaseImageSlots.filled(inDesign: designID, client: database.client, logger: logger)
-        // A name ending in `/` is a folder's entry: the task counts files only.
-        let placements = matcher.placeAll(body.files.filter { !$0.hasSuffix("/") })
+        // A name ending in a separator is a folder's entry: the task counts files only.
+        let files = body.files.filter { !$0.hasSuffix("/") && !$0.hasSuffix("\\") }
+        // Off the event loops: 10,000 names are milliseconds of work each loop's other connections would wait for.
+        let (placements, unmatched) = try await slots.withSlot(for: context.user.id) {
+            try await NIOThreadPool.singleton.runIfActive {
+                var walk = matcher
+                return (walk.placeAll(files) { $0 }, walk.unmatchedShotTypes)
+            }
+        }
         let names = Dictionary(matcher.shotTypes.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
-        return JSONResponse(
-            BaseImagesMatchPreview(placements: placements, shotTypeNames: names, filled: filled, unmatchedShotTypes: matcher.unmatchedShotTypes)
-        )
+        return JSONResponse(BaseImagesMatchPreview(placements: placements, shotTypeNames: names, filled: filled, unmatchedShotTypes: unmatched))
     }
 
     /// Places one stored image (a task's kept image, or any media the caller

@@ -64,7 +64,7 @@ struct ResumableUploadsController {
     /// Creation: the design and subject checked as the upload route checks
     /// them, the length against `MAX_UPLOAD_BYTES`; 201 with the upload's URL.
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> Response {
-        let (designID, subject, scope) = try await context.scoped(request, id: "id") { .some($0.queryUUID("subject_id")) }
+        let (designID, subject, scope) = try await context.scoped(request, id: "id") { .some($0.optionalQueryUUID("subject_id")) }
         let tooLarge = APIError(.contentTooLarge, "Upload-Length is over the limit of \(maxUploadBytes) bytes")
         if request.headers[Tus.Header.uploadDeferLength] != nil { throw APIError.badRequest("Upload-Defer-Length is not supported: send Upload-Length") }
         guard let length = try Tus.byteCount(request, Tus.Header.uploadLength, tooLarge: tooLarge) else {

@@ -31,7 +31,7 @@ struct UploadTasksController {
     /// a worker in one transaction. Whatever fails leaves no task and no blob.
     /// Without `subject_id`, each entry's first folder names its subject.
     @Sendable func upload(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let (designID, subject, scope) = try await context.scoped(request, id: "id") { .some($0.queryUUID("subject_id")) }
+        let (designID, subject, scope) = try await context.scoped(request, id: "id") { .some($0.optionalQueryUUID("subject_id")) }
         let logger = context.logger
         // Refuse before reading a byte of the body.
         _ = try await Self.visibleDesign(designID, subject: subject, scope: scope, database: database, logger: logger)
@@ -98,7 +98,7 @@ struct UploadTasksController {
 
     /// The newest task of a design that touched the subject, or of the design.
     @Sendable func latest(_ request: Request, context: AuthenticatedContext) async throws -> JSONResponse {
-        let (designID, subject, scope) = try await context.scoped(request, id: "id") { .some($0.queryUUID("subject_id")) }
+        let (designID, subject, scope) = try await context.scoped(request, id: "id") { .some($0.optionalQueryUUID("subject_id")) }
         _ = try await TenantRows(database: database).find(SetDesignsRepository.table, id: designID, scope: scope, logger: context.logger)
         let store = UploadTaskStore(database: database, logger: context.logger)
         guard let task = try await store.latestTask(setDesignID: designID, subjectID: subject) else {
@@ -119,9 +119,14 @@ struct UploadTasksController {
         guard !TaskResult.keptImages(in: source.resultData).isEmpty else {
             throw APIError.conflict("The task kept no images to match again")
         }
-        let task = try await database.transaction { connection in
-            // The design may have been deleted (and the task with it) meanwhile: then nothing is inserted.
-            try await UploadTaskStore.enqueueRematch(id: UUID(), ownerID: context.user.id, of: sourceID, on: connection, logger: logger)
+        let task: UploadTask?
+        do {
+            task = try await database.transaction { connection in
+                // The design may have been deleted (and the task with it) meanwhile: then nothing is inserted.
+                try await UploadTaskStore.enqueueRematch(id: UUID(), ownerID: context.user.id, of: sourceID, on: connection, logger: logger)
+            }
+        } catch let error where DatabaseFailure(error) == .uniqueViolation(constraint: "upload_tasks_open_rematch_idx") {
+            throw APIError.conflict("A rematch of this task is already queued; wait for it to end")
         }
         guard let task else { throw APIError.notFound("Upload task not found") }
         return JSONResponse(SetDesignBaseImagesUploadTaskPublic(task), status: .accepted)

@@ -43,6 +43,12 @@ struct RequestInput {
         return ValueReader.parseUUID(text, loc: ["query", .key(name)], issues: issues)
     }
 
+    /// An id that may be left out, but not sent empty (`?subject_id=` is a 422, as when it was required).
+    func optionalQueryUUID(_ name: String) -> UUID? {
+        guard let text = queryValue(name) else { return nil }
+        return ValueReader.parseUUID(text, loc: ["query", .key(name)], issues: issues)
+    }
+
     func requiredQueryUUID(_ name: String) -> UUID? {
         guard let text = queryValue(name) else {
             issues.add(.missing(["query", .key(name)], input: .null))

@@ -106,7 +106,7 @@ struct UploadTaskProcessor: Sendable {
                     outcome = .skipped(file: entry.path, reason: skip.reason)
                 }
                 if case .placed(_, let slot, _) = outcome { matcher.take(slot) }
-                record(outcome, in: &counters, ending: &ending)
+                record(outcome, in: &counters)
                 outcomes.append(outcome)
                 if ContinuousClock.now - lastReport >= progressInterval {
                     try await store.report(task, counters)
@@ -114,34 +114,37 @@ struct UploadTaskProcessor: Sendable {
                 }
             }
         }
-        try await apply(task, outcomes, unmatched: matcher.unmatchedShotTypes, counters: counters)
+        try await apply(task, outcomes, unmatched: matcher.unmatchedShotTypes, counters: &counters, ending: &ending)
     }
 
     /// Matches again the images the source task kept (CONTRACT §11), in path
-    /// order, never displacing a slot that task's line placed.
+    /// order, into the slots that are empty: a rematch never replaces an
+    /// image (a person's assign, the archive's own winner), assign does.
     private func rematch(_ task: ClaimedTask, source: UUID, counters: inout TaskCounters, ending: inout Ending) async throws {
         guard let sourceTask = try await store.task(source) else {
             throw ArchiveFailure(message: "The task whose images were to be matched again no longer exists.")
         }
         var kept = TaskResult.keptImages(in: sourceTask.resultData)
-        // An image whose media row went (its owner was deleted) has nothing left to place.
-        let existing = try await MediaResources.existing(kept.map(\.mediaID), client: database.client, logger: logger)
+        // Only images still stored as the design's tenant's: not one whose owner was deleted,
+        // nor one of the tenant a design was moved from.
+        let existing = try await MediaResources.existing(
+            kept.map(\.mediaID), ownerID: task.ownerID, organizationID: task.organizationID, client: database.client, logger: logger
+        )
         kept = kept.filter { existing.contains($0.mediaID) }
-        var matcher = try await matcher(for: task, taken: try await store.slotsPlaced(byLineOf: source))
+        let filled = try await BaseImageSlots.filled(inDesign: task.setDesignID, client: database.client, logger: logger)
+        var matcher = try await matcher(for: task, taken: filled)
         if task.subjectID == nil { try await store.recordSubjects(task, matcher.subjects(touchedBy: kept.map(\.file))) }
         counters.total = kept.count
-        let media = Dictionary(kept.map { ($0.file, $0.mediaID) }, uniquingKeysWith: { first, _ in first })
         var outcomes: [Outcome] = []
-        for (file, match) in matcher.placeAll(kept.map(\.file)) {
-            let image = Image.media(media[file]!)
+        for (image, match) in matcher.placeAll(kept, path: \.file) {
             let outcome: Outcome = switch match {
-            case .matched(let slot): .placed(file: file, slot: slot, image: image)
-            case .skipped(let reason, let candidates): .kept(file: file, reason: reason, candidates: candidates, image: image)
+            case .matched(let slot): .placed(file: image.file, slot: slot, image: .media(image.mediaID))
+            case .skipped(let reason, let candidates): .kept(file: image.file, reason: reason, candidates: candidates, image: .media(image.mediaID))
             }
-            record(outcome, in: &counters, ending: &ending)
+            record(outcome, in: &counters)
             outcomes.append(outcome)
         }
-        try await apply(task, outcomes, unmatched: matcher.unmatchedShotTypes, counters: counters)
+        try await apply(task, outcomes, unmatched: matcher.unmatchedShotTypes, counters: &counters, ending: &ending)
     }
 
     /// The design's candidates, read as the preview reads them.
@@ -152,13 +155,9 @@ struct UploadTaskProcessor: Sendable {
         )
     }
 
-    private func record(_ outcome: Outcome, in counters: inout TaskCounters, ending: inout Ending) {
-        switch outcome {
-        case .placed: counters.imagesProcessed += 1
-        case .kept(_, let reason, _, _), .skipped(_, let reason):
-            counters.imagesSkipped += 1
-            ending.skipReasons.append(reason)
-        }
+    /// Counts one entry handled, for the progress reports.
+    private func record(_ outcome: Outcome, in counters: inout TaskCounters) {
+        if case .placed = outcome { counters.imagesProcessed += 1 } else { counters.imagesSkipped += 1 }
         counters.processed += 1
     }
 
@@ -233,18 +232,42 @@ struct UploadTaskProcessor: Sendable {
     }
 
     /// All or nothing: media rows for the stored images, the slots, and
-    /// COMPLETED with the result, in one transaction that first checks the lease.
-    private func apply(_ task: ClaimedTask, _ outcomes: [Outcome], unmatched: [UUID], counters: TaskCounters) async throws {
+    /// COMPLETED with the result, in one transaction that first checks the
+    /// lease. What changed while the entries were read is settled here: a
+    /// subject or shot type deleted meanwhile leaves its image kept, and for
+    /// a rematch a slot filled meanwhile stays as it is (the image kept).
+    private func apply(
+        _ task: ClaimedTask, _ outcomes: [Outcome], unmatched: [UUID], counters: inout TaskCounters, ending: inout Ending
+    ) async throws {
+        let final: [Outcome]
         do {
-            try await applyChecked(task, outcomes, unmatched: unmatched, counters: counters)
+            final = try await applyChecked(task, outcomes, unmatched: unmatched, counters: counters)
         } catch let error as PSQLError where Self.refusesData(error) {
             // The same write would be refused again: fail now rather than after every attempt.
             let reason = error.serverInfo?[.message] ?? "the database refused it"
             throw ArchiveFailure(message: "The result could not be saved: \(reason).")
         }
+        counters = Self.counters(of: final, total: counters.total)
+        ending.skipReasons = final.compactMap { outcome in
+            switch outcome {
+            case .placed: nil
+            case .kept(_, let reason, _, _), .skipped(_, let reason): reason
+            }
+        }
     }
 
-    private func applyChecked(_ task: ClaimedTask, _ outcomes: [Outcome], unmatched: [UUID], counters: TaskCounters) async throws {
+    /// The counters of a task whose entries ended as `outcomes`.
+    private static func counters(of outcomes: [Outcome], total: Int) -> TaskCounters {
+        var counters = TaskCounters()
+        counters.total = total
+        counters.processed = outcomes.count
+        counters.imagesProcessed = outcomes.filter { if case .placed = $0 { true } else { false } }.count
+        counters.imagesSkipped = outcomes.count - counters.imagesProcessed
+        return counters
+    }
+
+    /// Applies the outcomes; answers them as they ended.
+    private func applyChecked(_ task: ClaimedTask, _ outcomes: [Outcome], unmatched: [UUID], counters: TaskCounters) async throws -> [Outcome] {
         let logger = self.logger
         var stored: [(blob: StoredBlob, info: ImageInfo)] = []
         for outcome in outcomes {
@@ -253,7 +276,7 @@ struct UploadTaskProcessor: Sendable {
             default: break
             }
         }
-        try await database.transaction { connection in
+        return try await database.transaction { connection in
             try await UploadTaskStore.lock(task, on: connection, logger: logger)
             // One statement for the media rows, one for the slots, however many images.
             var mediaByHash: [String: UUID] = [:]
@@ -271,12 +294,19 @@ struct UploadTaskProcessor: Sendable {
                     return id
                 }
             }
+            var final = try await Self.keepingDeletedTargets(outcomes, on: connection, logger: logger)
             var slots: [(slot: Slot, mediaID: UUID)] = []
-            for case .placed(_, let slot, let image) in outcomes { slots.append((slot, try mediaID(image))) }
-            let placed = try await BaseImageSlots.place(slots, inDesign: task.setDesignID, on: connection, logger: logger)
+            for case .placed(_, let slot, let image) in final { slots.append((slot, try mediaID(image))) }
+            let placed = try await BaseImageSlots.place(
+                slots, inDesign: task.setDesignID, replacing: task.rematchOf == nil, on: connection, logger: logger
+            )
+            final = final.map { outcome in
+                guard case .placed(let file, let slot, let image) = outcome, placed[slot] == nil else { return outcome }
+                return .kept(file: file, reason: .duplicateShotType, candidates: [], image: image)  // a rematch found the slot filled
+            }
             var matched: [JSONValue] = []
             var skipped: [JSONValue] = []
-            for outcome in outcomes {
+            for outcome in final {
                 switch outcome {
                 case .placed(let file, let slot, let image):
                     var item = TaskResult.matchedItem(file: file, slot: slot)
@@ -291,7 +321,35 @@ struct UploadTaskProcessor: Sendable {
                 }
             }
             let result = TaskResult.document(matched: matched, skipped: skipped, unmatchedShotTypes: unmatched)
-            try await UploadTaskStore.complete(task, counters: counters, result: .object(result), on: connection, logger: logger)
+            try await UploadTaskStore.complete(
+                task, counters: Self.counters(of: final, total: counters.total), result: .object(result), on: connection, logger: logger
+            )
+            return final
+        }
+    }
+
+    /// The outcomes with each placement whose subject or shot type was
+    /// deleted while the entries were read kept instead; the others' rows
+    /// stay locked (as their foreign keys would) until the transaction ends.
+    private static func keepingDeletedTargets(_ outcomes: [Outcome], on connection: PostgresConnection, logger: Logger) async throws -> [Outcome] {
+        var subjects = Set<UUID>(), shotTypes = Set<UUID>()
+        for case .placed(_, let slot, _) in outcomes {
+            subjects.insert(slot.subjectID)
+            shotTypes.insert(slot.shotTypeID)
+        }
+        guard !subjects.isEmpty else { return outcomes }
+        var alive = Set<UUID>()
+        for query: PostgresQuery in [
+            "SELECT id FROM subjects WHERE id = ANY (\(Array(subjects))) FOR KEY SHARE",
+            "SELECT id FROM shot_types WHERE id = ANY (\(Array(shotTypes))) FOR KEY SHARE",
+        ] {
+            for try await id in try await connection.query(query, logger: logger).decode(UUID.self) { alive.insert(id) }
+        }
+        return outcomes.map { outcome in
+            guard case .placed(let file, let slot, let image) = outcome else { return outcome }
+            if !alive.contains(slot.subjectID) { return .kept(file: file, reason: .noMatchingSubject, candidates: [], image: image) }
+            if !alive.contains(slot.shotTypeID) { return .kept(file: file, reason: .noMatchingShotType, candidates: [], image: image) }
+            return outcome
         }
     }
 
