@@ -2,20 +2,30 @@
 
 usage: conformance.py BASE_URL TOKEN WORK_DIR
 
-Seeds one of everything through the API first (seeding.py), then binds those ids to
-the parameters that name them: without existing rows most /{id} routes would
-only ever answer 404. Generated values are still used the rest of the time.
+Seeds one of everything through the API first (seeding.py), and a resumable
+upload, then binds those ids to the parameters that name them: without
+existing rows most /{id} routes would only ever answer 404. Generated values
+are still used the rest of the time. The PATCH of a resumable upload is left
+out (see NOT_GENERATED); drift.py sends it.
 Exits with schemathesis' status: 0 when no check failed.
 """
 import os
 import subprocess
 import sys
 
-from seeding import Client, seed
+from seeding import Client, resumable_upload, seed
 
 BASE, TOKEN, WORK = sys.argv[1], sys.argv[2], sys.argv[3]
 # Seeded ids are used this often; generated (mostly unknown or invalid) ones otherwise.
 PROBABILITY = 0.6
+# Operations schemathesis cannot speak, by operationId, with the reason. A tus
+# PATCH's body is application/offset+octet-stream, which schemathesis has no
+# serializer for, and it is only meaningful at the offset the server holds
+# (HEAD first), which generated requests cannot know.
+NOT_GENERATED = {
+    "append_set_design_base_images_resumable_upload":
+        "application/offset+octet-stream bodies at the server's offset: drift.py sends real ones",
+}
 
 
 def configuration(ids):
@@ -28,7 +38,9 @@ def configuration(ids):
             "body.base_images[*].subject_id": "subject", "body.base_images[*].shot_type_id": "shot_type",
             "body.subject_portraits[*].subject_id": "subject", "body.reference_images[*].shot_type_id": "shot_type",
             # assign: an image the seeded upload kept, put in a seeded slot.
-            "body.subject_id": "subject", "body.shot_type_id": "shot_type", "body.media_resource_id": "kept_media"}),
+            "body.subject_id": "subject", "body.shot_type_id": "shot_type", "body.media_resource_id": "kept_media",
+            # HEAD of a resumable upload in progress.
+            "path.upload_id": "upload"}),
         (r"^/api/v1/set-designs$", True, {
             "body.background_preset_id": "preset",
             "body.base_images[*].subject_id": "subject", "body.base_images[*].shot_type_id": "shot_type",
@@ -54,6 +66,8 @@ def configuration(ids):
         text += "parameters = { " + ", ".join(
             f'"{name}" = {{ dictionary = "{dictionary}", probability = {PROBABILITY} }}'
             for name, dictionary in parameters.items()) + " }\n"
+    for operation_id, reason in NOT_GENERATED.items():
+        text += f"\n# {reason}\n[[operations]]\ninclude-operation-id = '{operation_id}'\nenabled = false\n"
     return text
 
 
@@ -61,8 +75,12 @@ def main():
     # schemathesis keeps its example database in the working directory: not in the repository.
     os.chdir(WORK)
     path = os.path.join(WORK, "schemathesis.toml")
+    client = Client(BASE, TOKEN)
+    ids = seed(client)
+    # Created, never sent: HEAD answers its offset, and a generated DELETE does not reach it (an unbound id).
+    ids["upload"] = resumable_upload(client, ids["set_design"], 1000, subject=ids["subject"]).rsplit("/", 1)[1]
     with open(path, "w") as file:
-        file.write(configuration(seed(Client(BASE, TOKEN))))
+        file.write(configuration(ids))
     schemathesis = os.path.join(os.path.dirname(sys.executable), "schemathesis")
     command = [
         schemathesis, "--config-file", path, "run", BASE + "/openapi.json", "--url", BASE,

@@ -10,7 +10,10 @@ carry a field the document does not name. This check does not:
   JSON answer (and every progress event) is walked against the document's
   schema for its route and status. An object may hold no field its schema does
   not name and must hold every required one; every documented field must turn
-  up in some answer; every documented success answer must be seen.
+  up in some answer; every documented success answer must be seen. Headers
+  alike: every required response header must be there, every value must
+  satisfy its schema, no tus protocol header (Tus-*, Upload-*) may be
+  undocumented, and every documented header of a success answer must turn up.
 - requests: every validated field of every JSON body, and every bounded query
   parameter, is sent at and just past each documented limit (maxLength,
   minLength, enum, minimum, maximum), and past where the document sets none; the
@@ -21,9 +24,16 @@ carry a field the document does not name. This check does not:
 - the upload workflow: match previews, rematching the seeded upload's kept
   images (202, and 409 for a task that kept none) and assigning one of them
   answer as documented, and their 422s start where the document says.
+- resumable uploads (tus 1.0.0): discovery (OPTIONS), a creation (201), HEAD
+  before and after, a real ZIP sent in two PATCHes (the first with a
+  checksum) whose last queues a task that completes (204 with Upload-Task-Id),
+  a PATCH at a wrong offset (409 naming the server's), a request without
+  Tus-Resumable (412), and the termination (204) of another upload.
 
 Exits 1 listing every difference, 0 when there is none.
 """
+import base64
+import hashlib
 import json
 import re
 import sys
@@ -31,7 +41,7 @@ import urllib.parse
 import uuid
 
 sys.dont_write_bytecode = True
-from seeding import Client, finished, seed  # noqa: E402
+from seeding import TUS, Client, archive, finished, png, resumable_upload, seed  # noqa: E402
 
 BASE, TOKEN, EMAIL, PASSWORD = sys.argv[1:5]
 METHODS = ("get", "put", "post", "delete", "patch")
@@ -150,9 +160,52 @@ def events(body):
             yield fields
 
 
+def header_value_problems(value, schema):
+    """How a header's value differs from its schema (integer, const, pattern, uuid and uri formats)."""
+    schema, _ = resolve(schema)
+    found = []
+    if "integer" in types_of(schema):
+        if not re.fullmatch(r"-?[0-9]+", value):
+            return [f"{value!r} is not an integer"]
+        for bound, beyond in (("minimum", lambda limit: int(value) < limit), ("maximum", lambda limit: int(value) > limit)):
+            if bound in schema and beyond(schema[bound]):
+                found.append(f"{value} is past the documented {bound} {schema[bound]}")
+    if "const" in schema and value != str(schema["const"]):
+        found.append(f"{value!r} is not the documented {schema['const']!r}")
+    if "pattern" in schema and not re.search(schema["pattern"], value):
+        found.append(f"{value!r} does not match the documented pattern {schema['pattern']!r}")
+    if schema.get("format") == "uuid":
+        try:
+            uuid.UUID(value)
+        except ValueError:
+            found.append(f"{value!r} is not a uuid")
+    if schema.get("format") == "uri" and not urllib.parse.urlsplit(value).netloc:
+        found.append(f"{value!r} is not an absolute URI")
+    return found
+
+
+def check_headers(where, response, headers, seen_headers):
+    """Every required header of the documented `response` is in `headers`, each
+    documented one satisfies its schema, and no tus header is undocumented;
+    adds the documented headers present to `seen_headers`."""
+    documented = {name.lower(): resolve(header)[0] for name, header in response.get("headers", {}).items()}
+    for name, header in documented.items():
+        if name not in headers:
+            if header.get("required"):
+                problem(f"{where}: required header {name!r} is missing")
+            continue
+        seen_headers.add(name)
+        for text in header_value_problems(headers[name], header.get("schema", {})):
+            problem(f"{where}: header {name!r}: {text}")
+    for name in headers:
+        if name.startswith(("tus-", "upload-")) and name not in documented:
+            problem(f"{where}: header {name!r} is not in the document")
+
+
 def check_answers(exchanges):
     seen = set()
-    for method, path, status, content_type, body in exchanges:
+    seen_headers = {}  # (method, template, status) -> the documented headers seen in its answers
+    for method, path, status, content_type, body, headers in exchanges:
         template, operation = operation_for(method, path)
         if operation is None:
             problem(f"{method} {path}: no documented route")
@@ -163,13 +216,20 @@ def check_answers(exchanges):
             problem(f"{method} {template}: {status} is not documented")
             continue
         response, _ = resolve(response)
+        where = f"{method} {template} {status}"
+        check_headers(where, response, headers, seen_headers.setdefault((method, template, str(status)), set()))
         media_type = content_type.split(";")[0].strip()
         content = {key.split(";")[0].strip(): value for key, value in response.get("content", {}).items()}
+        if not content or method == "HEAD":
+            # An answer the document gives no body (a HEAD never has one): it must have none.
+            if body:
+                problem(f"{where}: a body of {len(body)} bytes, where the document has none")
+            seen.add((method, template, str(status), None))
+            continue
         if media_type not in content:
             problem(f"{method} {template} {status}: {media_type} is not documented")
             continue
         seen.add((method, template, str(status), media_type))
-        where = f"{method} {template} {status}"
         schema = content[media_type].get("schema", {})
         found = []
         if media_type == "application/json":
@@ -187,6 +247,13 @@ def check_answers(exchanges):
         for method, operation in operations.items():
             for status, response in operation["responses"].items():
                 response, _ = resolve(response)
+                key = (method.upper(), template, status)
+                if status.startswith("2") and not response.get("content") and key + (None,) not in seen:
+                    problem(f"{method.upper()} {template} {status} without a body: never answered, not checked")
+                if status.startswith("2") and key in seen_headers:
+                    for name in response.get("headers", {}):
+                        if name.lower() not in seen_headers[key]:
+                            problem(f"{method.upper()} {template} {status}: documented header {name!r} is in no answer")
                 for media_type in response.get("content", {}):
                     media_type = media_type.split(";")[0].strip()
                     if (status.startswith("2") and media_type in ("application/json", "text/event-stream")
@@ -343,7 +410,7 @@ def concrete(template, ids):
     by_prefix = {"set-designs": "set_design", "shot-types": "shot_type", "subjects": "subject",
                  "background-presets": "preset", "media": "media"}
     names = {"guidelines_id": "guidelines", "rule_id": "rule", "organization_id": "org", "user_id": "user",
-             "task_id": "task", "asset": None}
+             "task_id": "task", "upload_id": "upload", "asset": None}
 
     def value(match):
         name = match.group(1)
@@ -399,9 +466,9 @@ def call_upload_workflow(ids):
     where = "POST /api/v1/set-designs/{id}/base-images/match-preview"
     errors = errors_of("POST", preview, {"files": []}, query={"subject_id": str(uuid.uuid4())})
     expect_error(f"{where} with an unknown subject", errors, ["query", "subject_id"], "value_error")
-    # 513 characters, 1026 UTF-8 bytes: within maxLength, past the byte limit.
-    expect_error(f"{where} with a name of 1026 bytes", errors_of("POST", preview, {"files": ["é" * 513]}),
-                 ["body", "files", 0], "value_error")
+    # 513 characters, 1026 UTF-8 bytes: names are bounded in characters only (a CP437 name grows in UTF-8).
+    expect_none(f"{where} with a name of 513 characters, 1026 bytes", errors_of("POST", preview, {"files": ["é" * 513]}),
+                ["body", "files", 0])
 
     rematch = call("POST", f"/api/v1/set-designs/upload-tasks/{ids['task']}/rematch")
     status, _, body = client.request("POST", f"/api/v1/set-designs/upload-tasks/{ids['folder_task']}/rematch")
@@ -423,6 +490,59 @@ def call_upload_workflow(ids):
                 f"rematch_of {ended.get('rematch_of')}")
 
 
+def call_resumable_uploads(ids):
+    """Resumable uploads (tus 1.0.0) on the seeded design: see the header. Sets ids["upload"]."""
+    send, design, subject = client.send, ids["set_design"], ids["subject"]
+    uploads = f"/api/v1/set-designs/{design}/base-images/uploads"
+
+    def expect(where, answer, status, headers=None):
+        """The answer's headers; a problem unless it has `status` and each of `headers` with its value."""
+        code, received, data = answer
+        if code != status:
+            problem(f"{where}: answered {code} {data[:300]!r}, not {status}")
+        for name, value in (headers or {}).items():
+            if received.get(name.lower()) != value:
+                problem(f"{where}: {name} is {received.get(name.lower())!r}, not {value!r}")
+        return received
+
+    def head(path):
+        return send("HEAD", path, content_type=None, headers=TUS)
+
+    def patch(path, offset, chunk, checksum=None):
+        headers = dict(TUS, **{"Upload-Offset": str(offset)})
+        if checksum:
+            headers["Upload-Checksum"] = checksum
+        return send("PATCH", path, raw=chunk, content_type="application/offset+octet-stream", headers=headers)
+
+    for path in (uploads, f"{uploads}/{uuid.uuid4()}"):
+        expect(f"OPTIONS {path} without a token", send("OPTIONS", path, content_type=None, token=False), 204)
+    expect("a creation without Tus-Resumable", send("POST", uploads, content_type=None, headers={"Upload-Length": "10"}), 412)
+
+    # A real ZIP for the seeded subject: both images match a seeded shot type.
+    looks = archive({"looks/front_full_body.png": png(9, 6), "looks/back_close_up.png": png(10, 6)})
+    upload = resumable_upload(client, design, len(looks), subject=subject, filename="looks.zip")
+    ids["upload"] = upload.rsplit("/", 1)[1]
+    expect("HEAD of a new upload", head(upload), 200, {"Upload-Offset": "0", "Upload-Length": str(len(looks))})
+    half = len(looks) // 2
+    digest = base64.b64encode(hashlib.sha1(looks[:half]).digest()).decode()
+    expect("PATCH of an upload's first half", patch(upload, 0, looks[:half], "sha1 " + digest), 204,
+           {"Upload-Offset": str(half)})
+    expect("PATCH at an offset the upload is not at", patch(upload, 0, looks[:half]), 409, {"Upload-Offset": str(half)})
+    task = expect("PATCH of an upload's rest", patch(upload, half, looks[half:]), 204,
+                  {"Upload-Offset": str(len(looks))}).get("upload-task-id")
+    if task is None:
+        problem("the PATCH that completed an upload named no Upload-Task-Id")
+    else:
+        expect("HEAD of a complete upload", head(upload), 200, {"Upload-Task-Id": task})
+        ended = finished(client, task)
+        if ended["status"] != "COMPLETED":
+            problem(f"the task of a resumable upload ended {ended['status']} ({ended['error_message']})")
+
+    other = resumable_upload(client, design, 1000)
+    expect("DELETE of an upload", send("DELETE", other, content_type=None, headers=TUS), 204)
+    expect("HEAD of an ended upload", head(other), 404)
+
+
 def delete_everything(ids, member):
     call = client.call
     call("DELETE", f"/api/v1/organizations/{ids['org']}/members/{member}")
@@ -436,6 +556,7 @@ def main():
     ids = seed(client)
     member = call_every_operation(ids)
     call_upload_workflow(ids)
+    call_resumable_uploads(ids)
     probe_requests(ids)
     delete_everything(ids, member)
     check_answers(client.exchanges)

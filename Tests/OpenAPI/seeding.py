@@ -5,14 +5,17 @@ at once. The first, for one subject, keeps two images it cannot place (one
 matching no shot type, one matching two): its `result_data` shows every field
 of a skipped item, and it can be matched again. The second names its subject
 by folder and keeps nothing. Every answer is kept (`Client.exchanges`) for
-checks of their shapes.
+checks of their shapes and headers. `resumable_upload` creates a resumable
+upload (tus 1.0.0) for the checks that need one.
 """
+import base64
 import io
 import json
 import struct
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 import zipfile
@@ -22,23 +25,31 @@ import zlib
 class Client:
     def __init__(self, base, token):
         self.base, self.token = base, token
-        # (method, path, status, content type, body bytes) of every answer.
+        # (method, path, status, content type, body bytes, {lower-case header name: value}) of every answer.
         self.exchanges = []
 
-    def request(self, method, path, body=None, raw=None, content_type="application/json", token=True):
-        """Any answer, errors included: (status, content type, body bytes)."""
+    def send(self, method, path, body=None, raw=None, content_type="application/json", token=True, headers=None):
+        """Any answer, errors included: (status, {lower-case header name: value}, body bytes).
+        `headers` are sent besides Content-Type (none when `content_type` is None) and the token."""
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
-        headers = {"Content-Type": content_type}
+        sent = {"Content-Type": content_type} if content_type else {}
         if token:
-            headers["Authorization"] = "Bearer " + self.token
-        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+            sent["Authorization"] = "Bearer " + self.token
+        sent.update(headers or {})
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=sent)
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
-                answer = (response.status, response.headers.get("Content-Type", ""), response.read())
+                status, received, content = response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
-            answer = (error.code, error.headers.get("Content-Type", ""), error.read())
-        self.exchanges.append((method, path) + answer)
-        return answer
+            status, received, content = error.code, error.headers, error.read()
+        received = {name.lower(): value for name, value in received.items()}
+        self.exchanges.append((method, path, status, received.get("content-type", ""), content, received))
+        return status, received, content
+
+    def request(self, method, path, body=None, raw=None, content_type="application/json", token=True, headers=None):
+        """Any answer, errors included: (status, content type, body bytes)."""
+        status, received, content = self.send(method, path, body, raw, content_type, token, headers)
+        return status, received.get("content-type", ""), content
 
     def call(self, method, path, body=None, raw=None, content_type="application/json"):
         """The JSON of a successful answer; anything else stops the run."""
@@ -73,16 +84,38 @@ def finished(client, task):
     sys.exit(f"upload task {task} did not finish: is a worker running?")
 
 
-def upload(client, set_design, entries, subject=None):
-    """The id of the task of a ZIP upload of {entry name: bytes}, for `subject` or by folder."""
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w") as zip_file:
+def archive(entries):
+    """A ZIP of {entry name: bytes}."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zip_file:
         for name, content in entries.items():
             zip_file.writestr(name, content)
-    body, content_type = multipart("looks.zip", archive.getvalue(), "application/zip")
+    return buffer.getvalue()
+
+
+def upload(client, set_design, entries, subject=None):
+    """The id of the task of a ZIP upload of {entry name: bytes}, for `subject` or by folder."""
+    body, content_type = multipart("looks.zip", archive(entries), "application/zip")
     query = f"?subject_id={subject}" if subject else ""
     return client.call("POST", f"/api/v1/set-designs/{set_design}/base-images/upload{query}",
                        raw=body, content_type=content_type)["id"]
+
+
+# Every tus request but OPTIONS names the protocol's version.
+TUS = {"Tus-Resumable": "1.0.0"}
+
+
+def resumable_upload(client, set_design, length, subject=None, filename=None):
+    """The path of a new resumable upload (tus creation) of `length` bytes: its Location's path."""
+    headers = dict(TUS, **{"Upload-Length": str(length)})
+    if filename:
+        headers["Upload-Metadata"] = "filename " + base64.b64encode(filename.encode()).decode()
+    query = f"?subject_id={subject}" if subject else ""
+    status, received, data = client.send("POST", f"/api/v1/set-designs/{set_design}/base-images/uploads{query}",
+                                         content_type=None, headers=headers)
+    if status != 201 or "location" not in received:
+        sys.exit(f"creating a resumable upload answered {status}: {data[:500]!r}")
+    return urllib.parse.urlsplit(received["location"]).path
 
 
 def seed(client):
