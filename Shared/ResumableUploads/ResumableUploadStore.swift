@@ -82,6 +82,14 @@ public struct ResumableUploadStore: Sendable {
         ).first
     }
 
+    /// The owner's uploads that are neither complete nor expired.
+    public func unfinishedCount(ownerID: UUID) async throws -> Int {
+        try await database.client.query(
+            "SELECT count(*) FROM resumable_uploads WHERE owner_id = \(ownerID) AND completed_at IS NULL AND expires_at > now()",
+            logger: logger
+        ).one(Int.self)
+    }
+
     /// Why a claim was refused, or the upload claimed.
     public enum Claim: Sendable {
         case claimed(ResumableUpload)

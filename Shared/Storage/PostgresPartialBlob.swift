@@ -100,8 +100,9 @@ final class PostgresPartialBlobWriter: PartialBlobWriter, @unchecked Sendable {
     }
 
     /// Writes the first `count` pending bytes, which stay within the current chunk.
+    /// They leave `pending` only once written: a failed statement loses nothing.
     private func flush(_ count: Int) async throws {
-        let bytes = pending.readSlice(length: count)!
+        let bytes = pending.getSlice(at: pending.readerIndex, length: count)!
         let sequence = Int32(stored / chunkSize)
         // No WAL flush per chunk: the upload's offset is committed after it, and that commit flushes this too.
         let query: PostgresQuery =
@@ -120,6 +121,7 @@ final class PostgresPartialBlobWriter: PartialBlobWriter, @unchecked Sendable {
         // The blob is gone when the upload was ended or swept meanwhile.
         guard try await client.query(query, logger: logger).collect().count == 1 else { throw BlobStoreError.notFound("partial blob") }
         stored += count
+        pending.moveReaderIndex(forwardBy: count)
         pending.discardReadBytes()
     }
 
@@ -130,12 +132,14 @@ final class PostgresPartialBlobWriter: PartialBlobWriter, @unchecked Sendable {
         }
         pending.clear()
         let keptChunks = Int32((length + chunkSize - 1) / chunkSize)
-        let lastLength = length % chunkSize
+        let lastLength = Int32(length % chunkSize)
+        // Only while the blob is partial: a complete one is an archive now, whoever still holds this writer.
         try await client.query(
             """
-            WITH gone AS (DELETE FROM blob_chunks WHERE blob_id = \(blobID) AND seq >= \(keptChunks))
-            UPDATE blob_chunks SET data = substring(data FROM 1 FOR \(lastLength))
-            WHERE blob_id = \(blobID) AND \(lastLength) > 0 AND seq = \(Int32(length / chunkSize))
+            WITH blob AS (SELECT id FROM blobs WHERE id = \(blobID) AND size IS NULL),
+                 gone AS (DELETE FROM blob_chunks USING blob WHERE blob_id = blob.id AND seq >= \(keptChunks))
+            UPDATE blob_chunks SET data = substring(data FROM 1 FOR \(lastLength)) FROM blob
+            WHERE blob_id = blob.id AND \(lastLength) > 0 AND seq = \(Int32(length / chunkSize))
             """,
             logger: logger
         )

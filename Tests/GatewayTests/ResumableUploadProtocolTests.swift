@@ -119,6 +119,21 @@ struct ResumableUploadProtocolTests {
         }
     }
 
+    @Test func aUserHasAtMostSixteenUnfinishedUploadsAndEndingOneMakesRoom() async throws {
+        try await TestGateway.run { api in
+            let setup = try await UploadSetup.make(api)
+            var paths: [String] = []
+            for _ in 0..<16 { paths.append(try (try await api.tusCreate(setup, length: 100)).uploadPath()) }
+            let refused = try await api.tusCreate(setup, length: 100)
+            #expect(refused.status == .tooManyRequests && refused.header("Retry-After") != nil)
+            // Another user is not held back by it.
+            let other = try await UploadSetup.make(api, "bob@example.com")
+            #expect(try await api.tusCreate(other, length: 100).status == .created)
+            #expect(try await api.request(.delete, paths[0], token: setup.user.token, headers: GatewayClient.tus).status == .noContent)
+            #expect(try await api.tusCreate(setup, length: 100).status == .created)
+        }
+    }
+
     @Test func bytesThatAreNotAZipAreRefusedAndTheUploadEnded() async throws {
         try await TestGateway.run { api in
             let setup = try await UploadSetup.make(api)

@@ -24,10 +24,13 @@ struct ResumableUploadsController {
 
     /// A PATCH's claim on its upload holds this long unless renewed: a gateway
     /// that died mid-PATCH blocks the next one (423) no longer than this.
-    static let lease: Duration = .seconds(60)
-    /// A PATCH renews its claim before writing once this old, so it never
-    /// writes without a claim that still holds for a good while.
-    static let renewAfter: Duration = .seconds(20)
+    static let lease: Duration = .seconds(30)
+    /// A PATCH renews its claim before it writes once the claim is this old,
+    /// so it never writes on a claim that may have lapsed: one that stalled
+    /// past its lease (and was taken over) finds out before touching a byte.
+    static let renewAfter: Duration = .seconds(10)
+    /// Unfinished uploads one user may have at once: each may hold `MAX_UPLOAD_BYTES` for a day.
+    static let maxUnfinishedPerUser = 16
     /// The offset moves with the bytes made durable, every this many bytes or this often.
     static let checkpointBytes = 8 << 20
     static let checkpointInterval: Duration = .seconds(5)
@@ -77,6 +80,11 @@ struct ResumableUploadsController {
         var filename: String?
         if let metadata { filename = try Tus.filename(inMetadata: metadata) }
         _ = try await UploadTasksController.visibleDesign(designID, subject: subject, scope: scope, database: database, logger: context.logger)
+        guard try await store.unfinishedCount(ownerID: context.user.id) < Self.maxUnfinishedPerUser else {
+            throw APIError.tryLater(
+                .tooManyRequests, "\(Self.maxUnfinishedPerUser) unfinished uploads already: finish or end one first", afterSeconds: 60
+            )
+        }
 
         let id = UUID()
         try await blobs.createPartial(PartialBlob.key(uploadID: id))
@@ -145,17 +153,32 @@ struct ResumableUploadsController {
             throw refusal
         }
         do {
-            let stored = try await slots.withSlot(for: context.user.id) {
-                try await append(request, to: upload, at: offset, checksum: checksum, writer: writer)
-            }
+            // Access taken away since the upload was created (a member removed) ends it here.
+            let scope = try TenantScope(viewer: context.user, organizationID: nil)
+            _ = try await UploadTasksController.visibleDesign(
+                designID, subject: upload.subjectID, scope: scope, database: database, logger: context.logger
+            )
             var finished = upload
-            finished.offset = stored
-            if stored == upload.length { finished.taskID = try await complete(upload, writer: writer) }
+            if offset < upload.length {
+                finished.offset = try await slots.withSlot(for: context.user.id) {
+                    try await append(request, to: upload, at: offset, checksum: checksum, writer: writer)
+                }
+            } else {
+                // Every byte is in but no task yet (the request that brought the last ones failed after them).
+                try UploadedFile.checkDeclaredLength(request, limit: 0)
+            }
+            if finished.offset == upload.length { finished.taskID = try await complete(upload, writer: writer) }
             try await store.release(uploadID, writer: writer)
             return Response(status: .noContent, headers: Self.state(of: finished))
         } catch {
-            let store = self.store
-            await Task { try? await store.release(uploadID, writer: writer) }.value
+            let (controller, store, upload) = (self, self.store, upload)
+            await Task {
+                // The request failed after its last bytes were kept: the archive is complete all the same.
+                if let current = try? await store.find(upload.id, ownerID: upload.ownerID), current.offset == current.length, !current.isComplete {
+                    _ = try? await controller.complete(upload, writer: writer)
+                }
+                try? await store.release(uploadID, writer: writer)
+            }.value
             // The bytes went with the upload (ended or swept meanwhile).
             if case BlobStoreError.notFound = error { throw APIError.notFound("Upload not found") }
             throw error
@@ -187,6 +210,8 @@ struct ResumableUploadsController {
         var head: ByteBuffer? = offset < 4 ? ByteBuffer() : nil
         var (received, committed) = (0, offset)
         var (lastCheckpoint, lastRenewal) = (ContinuousClock.now, ContinuousClock.now)
+        // Set while a storage call runs: after a storage failure nothing more is written.
+        var inStorage = false
         do {
             for try await var chunk in request.body {
                 guard chunk.readableBytes <= remaining - received else { throw tooLarge }
@@ -211,31 +236,40 @@ struct ResumableUploadsController {
                     guard try await store.advance(upload.id, writer: claim, offset: committed, lease: lease, ttl: ttl) else { throw Self.claimLost }
                     lastRenewal = .now
                 }
+                inStorage = true
                 try await writer.write(chunk)
+                inStorage = false
                 if checksum == nil, writer.length - committed >= Self.checkpointBytes || ContinuousClock.now - lastCheckpoint >= Self.checkpointInterval {
+                    inStorage = true
                     let durable = try await writer.checkpoint()
+                    inStorage = false
                     guard try await store.advance(upload.id, writer: claim, offset: durable, lease: lease, ttl: ttl) else { throw Self.claimLost }
                     (committed, lastCheckpoint, lastRenewal) = (durable, .now, .now)
                 }
             }
             if head != nil { throw APIError.badRequest("The first request must carry the archive's first 4 bytes") }
-            if let checksum, hasher?.finalize() != checksum.digest {
-                try await writer.truncate(to: offset)
-                throw APIError(Tus.checksumMismatch, "Upload-Checksum does not match the body")
+            // Nothing is cut here: the offset stays, and the next request's open drops the bytes past it.
+            if let checksum, hasher?.finalize() != checksum.digest { throw APIError(Tus.checksumMismatch, "Upload-Checksum does not match the body") }
+            if ContinuousClock.now - lastRenewal >= Self.renewAfter {
+                guard try await store.advance(upload.id, writer: claim, offset: committed, lease: lease, ttl: ttl) else { throw Self.claimLost }
             }
+            inStorage = true
             let durable = try await writer.sync()
+            inStorage = false
             await writer.close()
             guard try await store.advance(upload.id, writer: claim, offset: durable, lease: lease, ttl: ttl) else { throw Self.claimLost }
             return durable
         } catch {
-            // The client went, or the body was refused: keep what may be kept, in a task
-            // of its own (the request's may be cancelled, and a cancelled task gets no connection).
-            let keeps = checksum == nil && head == nil
+            // The client went, or the body was refused: keep what may be kept, in a task of its
+            // own (the request's may be cancelled, and a cancelled task gets no connection). Only
+            // on a claim renewed first: a request that lost it touches no byte. Nothing is cut:
+            // bytes past the offset are dropped by the next request's open.
+            let (keeps, known) = (checksum == nil && head == nil && !inStorage, committed)
             await Task {
-                if keeps, let durable = try? await writer.sync() {
+                if keeps, (try? await store.advance(upload.id, writer: claim, offset: known, lease: lease, ttl: ttl)) == true,
+                    let durable = try? await writer.sync()
+                {
                     _ = try? await store.advance(upload.id, writer: claim, offset: durable, lease: lease, ttl: ttl)
-                } else {
-                    try? await writer.truncate(to: offset)
                 }
                 await writer.close()
             }.value
